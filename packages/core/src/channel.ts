@@ -1,0 +1,172 @@
+import { $ZodAsyncError, type $ZodType, type input, type output, safeParse, safeParseAsync } from 'zod/v4/core';
+import { encodeNotification, encodeUnsubscribe } from './codec.js';
+import { type PayloadIssue, PayloadValidationError } from './errors.js';
+import type { HubCore } from './hub.js';
+import { assertGroup, type GroupSelection, normalizeGroups, topicOf } from './names.js';
+import { checkQueueLimit } from './queue-limit.js';
+import { type ChannelSubscription, Subscription } from './subscription.js';
+
+/** Any zod 4 schema, classic (`zod`) or mini (`zod/mini`). */
+export type PayloadSchema = $ZodType;
+
+/** Options of `hub.channel`. */
+export interface ChannelOptions<Schema extends PayloadSchema> {
+  /** The zod schema every broadcast payload must pass. */
+  payload: Schema;
+}
+
+/** What `channel.broadcast` takes. */
+export interface BroadcastMessage<Input> {
+  /** The group to notify; omit it to notify every subscriber of the channel. */
+  group?: string | undefined;
+  /** The payload, of the schema's input type; it is validated and parsed before it is sent. */
+  payload: Input;
+}
+
+/** Options of `channel.subscribe`. */
+export interface SubscribeOptions {
+  /** Overrides the hub's `queueLimit` for this subscription. */
+  queueLimit?: number | undefined;
+  /** Ends the subscription (reason `abort`) when aborted. */
+  signal?: AbortSignal | undefined;
+}
+
+/**
+ * A typed broadcast channel, declared with `hub.channel(name, { payload })`.
+ *
+ * @typeParam Name - the channel's name, as a literal type.
+ * @typeParam Schema - the zod schema of its payloads.
+ */
+export interface Channel<Name extends string = string, Schema extends PayloadSchema = PayloadSchema> {
+  readonly name: Name;
+  readonly schema: Schema;
+
+  /**
+   * Validates `payload` with the channel's schema, encodes its parsed output once
+   * and hands it to the layer, in call order (awaiting is not needed for order).
+   * Never throws synchronously: every failure is a rejected promise.
+   *
+   * @returns resolves once the layer has taken the message.
+   * @throws PayloadValidationError `GQLCAST_PAYLOAD_INVALID` naming each zod issue;
+   *   GqlcastError `GQLCAST_PAYLOAD_UNENCODABLE`, `GQLCAST_INVALID_GROUP`,
+   *   `GQLCAST_HUB_CLOSED`, or the layer's error. In each case nothing was sent.
+   */
+  broadcast(message: BroadcastMessage<input<Schema>>): Promise<void>;
+
+  /**
+   * Stops every subscription of `group` (or, without a group, every subscription
+   * of the channel) in every process sharing the layer. Notifications broadcast
+   * before it are still delivered; then the iterators end with reason `unsubscribe`.
+   */
+  unsubscribe(options?: { group?: string | undefined }): Promise<void>;
+
+  /**
+   * Subscribes to the channel-wide topic and to each given group.
+   * Await `ready` before relying on delivery.
+   *
+   * @throws GqlcastError `GQLCAST_INVALID_GROUP` or `GQLCAST_HUB_CLOSED`, synchronously.
+   */
+  subscribe(groups?: GroupSelection, options?: SubscribeOptions): ChannelSubscription<output<Schema>>;
+}
+
+/** The type `broadcast` accepts as payload for a channel. */
+export type ChannelInput<C extends Channel> = C extends Channel<string, infer Schema> ? input<Schema> : never;
+/** The type subscribers (and `publish`) receive from a channel. */
+export type ChannelPayload<C extends Channel> = C extends Channel<string, infer Schema> ? output<Schema> : never;
+/** The literal name of a channel. */
+export type ChannelName<C extends Channel> = C['name'];
+
+/** @internal */
+export function createChannel<const Name extends string, Schema extends PayloadSchema>(
+  hub: HubCore,
+  name: Name,
+  options: ChannelOptions<Schema>,
+): Channel<Name, Schema> {
+  const schema = options?.payload;
+  if (schema === null || typeof schema !== 'object' || !('_zod' in schema)) {
+    throw new TypeError(`hub.channel("${name}"): options.payload must be a zod 4 schema, e.g. z.object({ ... }).`);
+  }
+
+  function encodeParsed(
+    result: { success: true; data: unknown } | { success: false; error: { issues: readonly PayloadIssue[] } },
+    group: string | undefined,
+  ): Uint8Array {
+    if (!result.success) throw new PayloadValidationError(name, group, result.error.issues.map(toIssue));
+    return encodeNotification(hub.codec, result.data, name, group);
+  }
+
+  function prepare(payload: unknown, group: string | undefined): Uint8Array | Promise<Uint8Array> {
+    try {
+      return encodeParsed(safeParse(schema, payload), group);
+    } catch (error) {
+      // Schemas with async refinements cannot parse synchronously; the hub keeps their place in line.
+      if (!(error instanceof $ZodAsyncError)) throw error;
+      return safeParseAsync(schema, payload).then((result) => encodeParsed(result, group));
+    }
+  }
+
+  return {
+    name,
+    schema,
+
+    broadcast(message) {
+      try {
+        hub.assertOpen(`broadcast on channel "${name}"`);
+        const group = message?.group;
+        if (group !== undefined) assertGroup(group, name);
+        return hub.handOver(topicOf(name, group), prepare(message?.payload, group));
+      } catch (error) {
+        return Promise.reject(error);
+      }
+    },
+
+    unsubscribe(unsubscribeOptions) {
+      try {
+        hub.assertOpen(`unsubscribe on channel "${name}"`);
+        const group = unsubscribeOptions?.group;
+        if (group !== undefined) assertGroup(group, name);
+        return hub.handOver(topicOf(name, group), encodeUnsubscribe());
+      } catch (error) {
+        return Promise.reject(error);
+      }
+    },
+
+    subscribe(selection, subscribeOptions = {}) {
+      hub.assertOpen(`subscribe to channel "${name}"`);
+      const groups = normalizeGroups(selection, name);
+      const limit =
+        subscribeOptions.queueLimit === undefined
+          ? hub.queueLimit
+          : checkQueueLimit(subscribeOptions.queueLimit, `channel("${name}").subscribe: queueLimit`);
+      const subscription = new Subscription<output<Schema>>(hub, name, groups, limit);
+      const self = subscription as Subscription<unknown>;
+      hub.track(self);
+      const confirmations = [hub.fanout.attach(name, name, undefined, self)];
+      for (const group of groups) confirmations.push(hub.fanout.attach(topicOf(name, group), name, group, self));
+      subscription.ready = Promise.all(confirmations).then(
+        () => undefined,
+        (error: unknown) => {
+          subscription.fail(error);
+          throw error;
+        },
+      );
+      // `ready` may be ignored by the caller: its rejection also reaches `next()`, so it is not "unhandled".
+      subscription.ready.catch(() => undefined);
+
+      const signal = subscribeOptions.signal;
+      if (signal !== undefined) {
+        if (signal.aborted) subscription.end('abort', false);
+        else {
+          const onAbort = () => subscription.end('abort', false);
+          signal.addEventListener('abort', onAbort, { once: true });
+          void subscription.ended.then(() => signal.removeEventListener('abort', onAbort));
+        }
+      }
+      return subscription;
+    },
+  };
+}
+
+function toIssue(issue: PayloadIssue): PayloadIssue {
+  return { path: issue.path, message: issue.message, code: issue.code };
+}

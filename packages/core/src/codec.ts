@@ -1,0 +1,83 @@
+import { Packr } from 'msgpackr';
+import { ErrorCode, GqlcastError } from './errors.js';
+
+/**
+ * Turns a parsed payload into bytes for the layer and back.
+ *
+ * @remarks
+ * Encoding happens once per broadcast, decoding once per process per message,
+ * never once per subscriber.
+ */
+export interface Codec {
+  encode(value: unknown): Uint8Array;
+  decode(bytes: Uint8Array): unknown;
+}
+
+/**
+ * The msgpack codec (msgpackr).
+ *
+ * - Records (`useRecords`) make repeated object shapes compact; every message
+ *   carries its own record definitions, so a message decodes on its own, in
+ *   any order, in any process.
+ * - `moreTypes` keeps `Map`, `Set`, typed arrays, `RegExp` and `Error`;
+ *   `Date` and `BigInt` are kept by msgpack itself.
+ * - Functions and symbols cannot travel: they throw, instead of silently
+ *   turning into `undefined` on the other side.
+ */
+export function msgpackCodec(): Codec {
+  const packr = new Packr({
+    useRecords: true,
+    moreTypes: true,
+    useBigIntExtension: true,
+    writeFunction: () => {
+      throw new TypeError('a function cannot be encoded');
+    },
+  });
+  return {
+    encode: (value) => packr.pack(value),
+    decode: (bytes) => packr.unpack(bytes),
+  };
+}
+
+/** What a layer message carries, in its first byte. Unknown kinds are logged and ignored. */
+export const FrameKind = {
+  /** A broadcast: the rest is the encoded payload. */
+  Notification: 1,
+  /** A server-side stop of every subscription of the topic: no body. */
+  Unsubscribe: 2,
+} as const;
+export type FrameKind = (typeof FrameKind)[keyof typeof FrameKind];
+
+/** Builds the frame of a broadcast; a payload the codec refuses is a clear error. */
+export function encodeNotification(
+  codec: Codec,
+  payload: unknown,
+  channel: string,
+  group: string | undefined,
+): Uint8Array {
+  let body: Uint8Array;
+  try {
+    body = codec.encode(payload);
+  } catch (cause) {
+    const where = group === undefined ? 'channel-wide' : `group "${group}"`;
+    const reason = cause instanceof Error ? cause.message : String(cause);
+    throw new GqlcastError(
+      ErrorCode.PayloadUnencodable,
+      `Cannot encode the payload for channel "${channel}" (${where}): ${reason}. ` +
+        'Payloads travel as msgpack: use plain data (objects, arrays, strings, numbers, booleans, null, ' +
+        'Date, Map, Set, BigInt, typed arrays); functions and symbols cannot travel. Nothing was sent.',
+      { cause },
+    );
+  }
+  const frame = new Uint8Array(body.length + 1);
+  frame[0] = FrameKind.Notification;
+  frame.set(body, 1);
+  return frame;
+}
+
+const unsubscribeFrame = Uint8Array.of(FrameKind.Unsubscribe);
+
+/** The frame of a server-side unsubscribe. */
+export function encodeUnsubscribe(): Uint8Array {
+  return unsubscribeFrame.slice();
+}

@@ -1,0 +1,137 @@
+import { type Codec, FrameKind } from './codec.js';
+import { ErrorCode } from './errors.js';
+import type { Layer, LayerSubscription } from './layer.js';
+import type { Logger } from './logger.js';
+import type { Subscription } from './subscription.js';
+
+/** The local subscribers of one layer topic, and that topic's single layer subscription. */
+interface TopicEntry {
+  readonly topic: string;
+  readonly channel: string;
+  readonly group: string | undefined;
+  readonly subscribers: Set<Subscription<unknown>>;
+  /** Settles when the layer confirmed (or refused) the subscription. */
+  confirmed: Promise<void>;
+  layerSubscription: LayerSubscription | undefined;
+  released: boolean;
+}
+
+/**
+ * Process-local fan-out: one layer subscription per topic, shared by every
+ * local subscriber of it, reference-counted and released with the last one.
+ * Each message is decoded once here, then handed to every subscriber.
+ */
+export class Fanout {
+  readonly #layer: Layer;
+  readonly #codec: Codec;
+  readonly #logger: Logger;
+  readonly #topics = new Map<string, TopicEntry>();
+  delivered = 0;
+
+  constructor(layer: Layer, codec: Codec, logger: Logger) {
+    this.#layer = layer;
+    this.#codec = codec;
+    this.#logger = logger;
+  }
+
+  get topicCount(): number {
+    return this.#topics.size;
+  }
+
+  /** Adds a subscriber to a topic; resolves when the topic is subscribed in the layer. */
+  attach(topic: string, channel: string, group: string | undefined, subscriber: Subscription<unknown>): Promise<void> {
+    let entry = this.#topics.get(topic);
+    if (entry === undefined) entry = this.#open(topic, channel, group);
+    entry.subscribers.add(subscriber);
+    return entry.confirmed;
+  }
+
+  /** Removes a subscriber; the last one out releases the layer subscription. */
+  detach(topic: string, subscriber: Subscription<unknown>): void {
+    const entry = this.#topics.get(topic);
+    if (entry === undefined || !entry.subscribers.delete(subscriber) || entry.subscribers.size > 0) return;
+    this.#topics.delete(topic);
+    entry.released = true;
+    // Not yet confirmed: the confirmation handler releases it when it arrives.
+    if (entry.layerSubscription !== undefined) this.#release(entry, entry.layerSubscription);
+  }
+
+  /** Every subscriber currently attached, across topics, each once. */
+  subscribers(): Set<Subscription<unknown>> {
+    const all = new Set<Subscription<unknown>>();
+    for (const entry of this.#topics.values()) for (const subscriber of entry.subscribers) all.add(subscriber);
+    return all;
+  }
+
+  #open(topic: string, channel: string, group: string | undefined): TopicEntry {
+    const entry: TopicEntry = {
+      topic,
+      channel,
+      group,
+      subscribers: new Set(),
+      confirmed: Promise.resolve(),
+      layerSubscription: undefined,
+      released: false,
+    };
+    this.#topics.set(topic, entry);
+    entry.confirmed = this.#layer
+      .subscribe(topic, (message) => this.#receive(entry, message))
+      .then(
+        (subscription) => {
+          entry.layerSubscription = subscription;
+          if (entry.released) this.#release(entry, subscription);
+        },
+        (error: unknown) => {
+          // Forget the failed entry so the next subscriber tries the layer afresh.
+          if (this.#topics.get(topic) === entry) this.#topics.delete(topic);
+          entry.released = true;
+          throw error;
+        },
+      );
+    return entry;
+  }
+
+  #release(entry: TopicEntry, subscription: LayerSubscription): void {
+    subscription.unsubscribe().catch((error: unknown) => {
+      this.#logger.warn(`Could not release layer topic "${entry.topic}" on ${this.#layer.name}.`, {
+        topic: entry.topic,
+        error,
+      });
+    });
+  }
+
+  #receive(entry: TopicEntry, message: Uint8Array): void {
+    if (entry.released || entry.subscribers.size === 0) return;
+    switch (message[0]) {
+      case FrameKind.Notification: {
+        let payload: unknown;
+        try {
+          payload = this.#codec.decode(message.subarray(1));
+        } catch (error) {
+          this.#logger.error(`Dropped an undecodable message on channel "${entry.channel}".`, {
+            code: ErrorCode.MessageUndecodable,
+            channel: entry.channel,
+            group: entry.group,
+            bytes: message.length,
+            error,
+          });
+          return;
+        }
+        this.delivered += entry.subscribers.size;
+        for (const subscriber of entry.subscribers) subscriber.push(payload, entry.group);
+        return;
+      }
+      case FrameKind.Unsubscribe:
+        // Copy: ending a subscriber detaches it from this very set.
+        for (const subscriber of [...entry.subscribers]) subscriber.end('unsubscribe', true);
+        return;
+      default:
+        this.#logger.error(`Dropped a message of unknown kind ${String(message[0])} on channel "${entry.channel}".`, {
+          code: ErrorCode.MessageUndecodable,
+          channel: entry.channel,
+          group: entry.group,
+          bytes: message.length,
+        });
+    }
+  }
+}

@@ -1,0 +1,27 @@
+export type {
+  BroadcastMessage,
+  Channel,
+  ChannelInput,
+  ChannelName,
+  ChannelOptions,
+  ChannelPayload,
+  PayloadSchema,
+  SubscribeOptions,
+} from './channel.js';
+export { type Codec, msgpackCodec } from './codec.js';
+export {
+  ErrorCode,
+  formatPath,
+  GqlcastError,
+  isGqlcastError,
+  type PayloadIssue,
+  PayloadValidationError,
+} from './errors.js';
+export { createHub, type Hub, type HubOptions, type HubStats } from './hub.js';
+export type { Layer, LayerHealth, LayerSubscription } from './layer.js';
+export { consoleLogger, type Logger, silentLogger } from './logger.js';
+export { type MemoryLayerOptions, memoryLayer } from './memory-layer.js';
+export { type GroupSelection, maxGroupLength } from './names.js';
+export { defaultQueueLimit } from './queue-limit.js';
+export { isSkip, SKIP, type Skip } from './skip.js';
+export type { ChannelSubscription, EndReason } from './subscription.js';

@@ -1,0 +1,60 @@
+/**
+ * A layer carries bytes from `publish` to every `subscribe` handler of the same
+ * topic, in this process (`memoryLayer`) or across processes (`redisLayer`).
+ * The hub is its only user; write one to carry broadcasts over any bus.
+ *
+ * The contract, which `layerConformance` from `@gqlcast/core/testing` checks:
+ *
+ * - **Bytes in, same bytes out.** Messages are opaque binary (any byte values);
+ *   no encoding detour.
+ * - **Confirmation means delivery.** `subscribe` resolves only when the
+ *   subscription is active: a message published after it resolves reaches the handler.
+ * - **Order.** Messages published to one topic by one caller, in call order
+ *   (even without awaiting `publish`), reach each handler in that order.
+ * - **Isolation.** A handler that throws does not stop delivery to others;
+ *   the layer reports it and goes on.
+ * - **Several handlers per topic** are allowed; each gets every message.
+ *   The hub keeps to one per topic per process, so a layer may assume few.
+ * - **`unsubscribe`** stops delivery to that handler once it resolves; it is
+ *   idempotent.
+ * - **`publish` never hangs without bound.** When the backend is unreachable it
+ *   rejects with a `GQLCAST_LAYER_UNAVAILABLE` error (or buffers within a
+ *   documented bound); after `close` it rejects with `GQLCAST_LAYER_CLOSED`.
+ */
+export interface Layer {
+  /** A short name for logs and errors, e.g. `memory` or `redis(127.0.0.1:6379)`. */
+  readonly name: string;
+
+  /** Sends `message` to every handler subscribed to `topic`. Resolves once the layer has taken it. */
+  publish(topic: string, message: Uint8Array): Promise<void>;
+
+  /**
+   * Calls `onMessage` with every message published to `topic` from now on.
+   * Resolves once the subscription is active (the confirmation).
+   */
+  subscribe(topic: string, onMessage: (message: Uint8Array) => void): Promise<LayerSubscription>;
+
+  /** How the layer is doing right now; cheap enough to call from a health endpoint. */
+  health(): LayerHealth;
+
+  /** Stops all delivery and releases connections. Idempotent. */
+  close(): Promise<void>;
+}
+
+/** An active subscription of a layer topic. */
+export interface LayerSubscription {
+  /** Stops delivery to this handler. Idempotent. */
+  unsubscribe(): Promise<void>;
+}
+
+/** What {@link Layer.health} reports. */
+export interface LayerHealth {
+  /**
+   * - `up`: publishing and delivery work.
+   * - `down`: the backend is unreachable; broadcasts fail and subscriptions wait to be re-established.
+   * - `closed`: `close()` was called.
+   */
+  readonly status: 'up' | 'down' | 'closed';
+  /** A human-readable cause when not `up`. */
+  readonly detail?: string;
+}

@@ -1,0 +1,188 @@
+import type { Logger } from './logger.js';
+import { RingBuffer } from './ring-buffer.js';
+
+/**
+ * Why a subscription ended:
+ * - `return`: its consumer stopped (`return()` or `break` out of `for await`).
+ * - `abort`: the `signal` given to `subscribe` was aborted.
+ * - `unsubscribe`: `channel.unsubscribe()` stopped its group, in any process.
+ * - `shutdown`: the hub was closed.
+ * - `error`: the layer could not subscribe one of its topics; `next()` rejects with the cause.
+ */
+export type EndReason = 'return' | 'abort' | 'unsubscribe' | 'shutdown' | 'error';
+
+/**
+ * The live subscription returned by `channel.subscribe`: an async iterator of
+ * the channel's parsed payloads, in broadcast order.
+ */
+export interface ChannelSubscription<T> extends AsyncIterableIterator<T, undefined, undefined> {
+  /** The channel's name. */
+  readonly channel: string;
+  /** The distinct groups joined, besides the channel-wide topic every subscription gets. */
+  readonly groups: readonly string[];
+  /**
+   * Resolves once every group (and the channel-wide topic) is subscribed in the
+   * layer: a broadcast issued after that is delivered. Rejects if the layer
+   * refused; the iterator then rejects with the same error.
+   */
+  readonly ready: Promise<void>;
+  /** Resolves with the reason as soon as the subscription ends, whatever ended it. */
+  readonly ended: Promise<EndReason>;
+  /** Why it ended, once it has. */
+  readonly endReason: EndReason | undefined;
+  /** How many notifications the bounded queue dropped (oldest first) because the consumer was behind. */
+  readonly dropped: number;
+  /** Notifications waiting to be consumed. */
+  readonly pending: number;
+  /** Ends the subscription at once; pending notifications are discarded. */
+  return(): Promise<IteratorResult<T, undefined>>;
+}
+
+/** What a subscription needs from its hub. */
+export interface SubscriptionHost {
+  readonly logger: Logger;
+  /** Unregisters the subscription from every topic; called exactly once, when it ends. */
+  detach(subscription: Subscription<unknown>): void;
+  /** Counts drops hub-wide, for `hub.stats()`. */
+  countDropped(count: number): void;
+}
+
+const channelWide = '(channel-wide)';
+const doneResult: IteratorReturnResult<undefined> = Object.freeze({ done: true, value: undefined });
+
+/** @internal The implementation behind {@link ChannelSubscription}. */
+export class Subscription<T> implements ChannelSubscription<T> {
+  readonly channel: string;
+  readonly groups: readonly string[];
+  ready: Promise<void> = Promise.resolve();
+  readonly ended: Promise<EndReason>;
+  endReason: EndReason | undefined;
+  dropped = 0;
+
+  readonly #host: SubscriptionHost;
+  readonly #limit: number;
+  readonly #buffer = new RingBuffer<T, string | undefined>();
+  #waiters: ((result: IteratorResult<T, undefined>) => void)[] = [];
+  #rejecters: ((error: unknown) => void)[] = [];
+  /** open: receiving; draining: ended, pending items still readable; done: nothing more. */
+  #state: 'open' | 'draining' | 'done' = 'open';
+  #error: unknown;
+  #hasError = false;
+  #resolveEnded!: (reason: EndReason) => void;
+  #unwarnedDrops = 0;
+  #unwarnedGroups = new Set<string>();
+
+  constructor(host: SubscriptionHost, channel: string, groups: readonly string[], limit: number) {
+    this.#host = host;
+    this.channel = channel;
+    this.groups = groups;
+    this.#limit = limit;
+    this.ended = new Promise((resolve) => {
+      this.#resolveEnded = resolve;
+    });
+  }
+
+  get pending(): number {
+    return this.#buffer.size;
+  }
+
+  /** Queues one notification; drops the oldest when the queue is full. */
+  push(value: T, group: string | undefined): void {
+    if (this.#state !== 'open') return;
+    const waiter = this.#waiters.shift();
+    if (waiter !== undefined) {
+      this.#rejecters.shift();
+      waiter({ done: false, value });
+      return;
+    }
+    if (this.#buffer.size >= this.#limit) this.#dropOldest();
+    this.#buffer.push(value, group);
+  }
+
+  /** Ends the subscription. With `drain`, what is queued is still delivered first. */
+  end(reason: EndReason, drain: boolean): void {
+    if (this.#state !== 'open') return;
+    this.endReason = reason;
+    this.#state = drain && this.#buffer.size > 0 ? 'draining' : 'done';
+    if (this.#state === 'done') this.#buffer.clear();
+    for (const waiter of this.#waiters) waiter(doneResult);
+    this.#waiters = [];
+    this.#rejecters = [];
+    this.#host.detach(this as Subscription<unknown>);
+    this.#resolveEnded(reason);
+  }
+
+  /** Ends the subscription with an error that the next `next()` rejects with. */
+  fail(error: unknown): void {
+    if (this.#state !== 'open') return;
+    const rejecters = this.#rejecters;
+    this.#waiters = [];
+    this.#rejecters = [];
+    if (rejecters.length > 0) for (const reject of rejecters) reject(error);
+    else {
+      this.#error = error;
+      this.#hasError = true;
+    }
+    this.end('error', false);
+  }
+
+  next(): Promise<IteratorResult<T, undefined>> {
+    if (this.#buffer.size > 0) {
+      const value = this.#buffer.shift();
+      if (this.#state === 'draining' && this.#buffer.size === 0) this.#state = 'done';
+      return Promise.resolve({ done: false, value });
+    }
+    if (this.#hasError) {
+      this.#hasError = false;
+      const error = this.#error;
+      this.#error = undefined;
+      return Promise.reject(error);
+    }
+    if (this.#state !== 'open') return Promise.resolve(doneResult);
+    return new Promise((resolve, reject) => {
+      this.#waiters.push(resolve);
+      this.#rejecters.push(reject);
+    });
+  }
+
+  return(): Promise<IteratorResult<T, undefined>> {
+    this.end('return', false);
+    this.#state = 'done';
+    this.#buffer.clear();
+    return Promise.resolve(doneResult);
+  }
+
+  [Symbol.asyncIterator](): this {
+    return this;
+  }
+
+  #dropOldest(): void {
+    const group = this.#buffer.peekTag();
+    this.#buffer.shift();
+    this.dropped++;
+    this.#host.countDropped(1);
+    this.#unwarnedGroups.add(group ?? channelWide);
+    // Coalesce a burst of drops into one log line instead of one per notification.
+    if (this.#unwarnedDrops++ === 0) setImmediate(() => this.#reportDrops());
+  }
+
+  #reportDrops(): void {
+    const count = this.#unwarnedDrops;
+    const groups = [...this.#unwarnedGroups];
+    this.#unwarnedDrops = 0;
+    this.#unwarnedGroups.clear();
+    const details = {
+      channel: this.channel,
+      groups,
+      dropped: count,
+      totalDropped: this.dropped,
+      queueLimit: this.#limit,
+    };
+    const message =
+      `Subscriber of channel "${this.channel}" (${groups.join(', ')}) is behind: dropped ${count} oldest ` +
+      `notification(s) (queue limit ${this.#limit}, ${this.dropped} in all).`;
+    // A limit of 1 means "only the latest matters": dropping is the intent, not a problem.
+    if (this.#limit === 1) this.#host.logger.debug(message, details);
+    else this.#host.logger.warn(message, details);
+  }
+}

@@ -1,0 +1,44 @@
+/** A promise with its resolve and reject exposed. */
+export interface Deferred<T> {
+  readonly promise: Promise<T>;
+  resolve(value: T): void;
+  reject(error: unknown): void;
+}
+
+export function deferred<T = void>(): Deferred<T> {
+  let resolve!: (value: T) => void;
+  let reject!: (error: unknown) => void;
+  const promise = new Promise<T>((res, rej) => {
+    resolve = res;
+    reject = rej;
+  });
+  return { promise, resolve, reject };
+}
+
+/**
+ * Collects messages from a callback and lets a test wait for the n-th one,
+ * without any timer: the wait ends when the message arrives (or the test times out).
+ */
+export function collect<T>(): { readonly items: T[]; push(item: T): void; waitFor(count: number): Promise<T[]> } {
+  const items: T[] = [];
+  const waiters: { count: number; done: Deferred<T[]> }[] = [];
+  return {
+    items,
+    push(item) {
+      items.push(item);
+      for (let i = waiters.length - 1; i >= 0; i--) {
+        const waiter = waiters[i];
+        if (waiter !== undefined && items.length >= waiter.count) {
+          waiters.splice(i, 1);
+          waiter.done.resolve(items.slice(0, waiter.count));
+        }
+      }
+    },
+    waitFor(count) {
+      if (items.length >= count) return Promise.resolve(items.slice(0, count));
+      const done = deferred<T[]>();
+      waiters.push({ count, done });
+      return done.promise;
+    },
+  };
+}

@@ -1,0 +1,2 @@
+export { collect, type Deferred, deferred } from './helpers.js';
+export { type LayerConformanceOptions, layerConformance } from './layer-conformance.js';

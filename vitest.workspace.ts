@@ -1,0 +1,2 @@
+/** The vitest projects of the workspace; the root vitest.config.ts runs them all. */
+export default ['packages/*/vitest.config.ts', 'examples/*/vitest.config.ts', 'test/vitest.config.ts'];
