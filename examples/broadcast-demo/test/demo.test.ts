@@ -7,7 +7,11 @@ const run = promisify(execFile);
 const root = fileURLToPath(new URL('..', import.meta.url));
 
 it('runs the demo once: each subscriber gets exactly its messages, in order', async () => {
-  const { stdout } = await run(process.execPath, ['--conditions=@gqlcast/source', '--import', 'tsx', 'src/main.ts', '--once'], { cwd: root });
+  const { stdout } = await run(
+    process.execPath,
+    ['--conditions=@gqlcast/source', '--import', 'tsx', 'src/main.ts', '--once'],
+    { cwd: root },
+  );
   const lines = stdout
     .trim()
     .split('\n')
