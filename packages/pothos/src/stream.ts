@@ -1,0 +1,188 @@
+import {
+  type Channel,
+  type ChannelSubscription,
+  currentReturnReason,
+  ErrorCode,
+  isGqlcastError,
+  type Logger,
+  SKIP,
+  type UnsubscribeReason,
+} from '@gqlcast/core';
+import type { GraphQLResolveInfo } from 'graphql';
+import type { GroupsResult } from './types.js';
+
+/** The runtime view of a field's options; the typed view lives in types.ts. */
+export interface FieldDefinition {
+  readonly fieldName: string;
+  readonly channel: Channel;
+  readonly subscribe:
+    | ((args: unknown, context: unknown, info: GraphQLResolveInfo) => GroupsResult | PromiseLike<GroupsResult>)
+    | undefined;
+  readonly publish:
+    | ((payload: unknown, args: unknown, context: unknown, info: GraphQLResolveInfo) => unknown)
+    | undefined;
+  readonly unsubscribed:
+    | ((args: unknown, context: unknown, info: GraphQLResolveInfo, reason: UnsubscribeReason) => unknown)
+    | undefined;
+  readonly queueLimit: number | undefined;
+  readonly logger: Logger;
+}
+
+/**
+ * A failed `publish`, carried through the stream to `resolve`, which rethrows
+ * it: the error lands on that one notification, and the stream goes on.
+ * Wrapped so that other plugins wrapping `resolve` never mistake it for a value.
+ */
+export class PublishFailure {
+  constructor(readonly error: unknown) {}
+}
+
+const done: IteratorReturnResult<undefined> = Object.freeze({ done: true, value: undefined });
+
+/**
+ * Opens the source stream of one subscription: runs `subscribe` for the
+ * groups, subscribes the channel and resolves only once the layer confirmed
+ * every group ("ready means ready": a broadcast issued after this resolves is
+ * delivered).
+ */
+export async function openFieldStream(
+  field: FieldDefinition,
+  args: unknown,
+  context: unknown,
+  info: GraphQLResolveInfo,
+): Promise<AsyncIterableIterator<unknown>> {
+  const groups = field.subscribe === undefined ? undefined : await field.subscribe(args, context, info);
+  let subscription: ChannelSubscription<unknown>;
+  try {
+    subscription = field.channel.subscribe(groups ?? undefined, { queueLimit: field.queueLimit });
+  } catch (error) {
+    if (isGqlcastError(error, ErrorCode.InvalidGroup)) {
+      error.message = `subscribe() of Subscription.${field.fieldName} returned an invalid group. ${error.message}`;
+    }
+    throw error;
+  }
+  const stream = new FieldStream(field, subscription, args, context, info);
+  try {
+    await subscription.ready;
+  } catch (error) {
+    stream.finish('error');
+    throw error;
+  }
+  return stream;
+}
+
+/**
+ * The per-subscriber stream: pulls payloads in order, runs `publish` on each,
+ * drops `SKIP`, and runs `unsubscribed` exactly once at the end.
+ */
+class FieldStream implements AsyncIterableIterator<unknown> {
+  readonly #field: FieldDefinition;
+  readonly #subscription: ChannelSubscription<unknown>;
+  readonly #args: unknown;
+  readonly #context: unknown;
+  readonly #info: GraphQLResolveInfo;
+  /** Pulls run one after another, so an async `publish` cannot reorder notifications. */
+  #chain: Promise<IteratorResult<unknown, undefined>> | undefined;
+  #finished = false;
+
+  constructor(
+    field: FieldDefinition,
+    subscription: ChannelSubscription<unknown>,
+    args: unknown,
+    context: unknown,
+    info: GraphQLResolveInfo,
+  ) {
+    this.#field = field;
+    this.#subscription = subscription;
+    this.#args = args;
+    this.#context = context;
+    this.#info = info;
+  }
+
+  next(): Promise<IteratorResult<unknown, undefined>> {
+    const pull = () => this.#pull();
+    const result = this.#chain === undefined ? pull() : this.#chain.then(pull, pull);
+    this.#chain = result;
+    return result;
+  }
+
+  return(): Promise<IteratorResult<unknown, undefined>> {
+    // A transport tells why through returnWithReason(); a bare return() is the client completing.
+    this.finish(currentReturnReason() ?? 'complete');
+    void this.#subscription.return();
+    return Promise.resolve(done);
+  }
+
+  [Symbol.asyncIterator](): this {
+    return this;
+  }
+
+  /** Runs `unsubscribed` once, whatever ended the stream first. */
+  finish(reason: UnsubscribeReason): void {
+    if (this.#finished) return;
+    this.#finished = true;
+    const hook = this.#field.unsubscribed;
+    if (hook === undefined) return;
+    const report = (error: unknown) =>
+      this.#field.logger.error(`unsubscribed() of Subscription.${this.#field.fieldName} failed.`, {
+        field: this.#field.fieldName,
+        reason,
+        error,
+      });
+    try {
+      const result = hook(this.#args, this.#context, this.#info, reason);
+      if (isPromiseLike(result)) result.then(undefined, report);
+    } catch (error) {
+      report(error);
+    }
+  }
+
+  async #pull(): Promise<IteratorResult<unknown, undefined>> {
+    const publish = this.#field.publish;
+    for (;;) {
+      if (this.#finished) return done;
+      let next: IteratorResult<unknown, undefined>;
+      try {
+        next = await this.#subscription.next();
+      } catch (error) {
+        this.finish('error');
+        throw error;
+      }
+      if (next.done) {
+        this.finish(toUnsubscribeReason(this.#subscription));
+        return done;
+      }
+      if (publish === undefined) return { done: false, value: next.value };
+      let value: unknown;
+      try {
+        value = publish(next.value, this.#args, this.#context, this.#info);
+        if (isPromiseLike(value)) value = await value;
+      } catch (error) {
+        if (this.#finished) return done;
+        return { done: false, value: new PublishFailure(error) };
+      }
+      // SKIP sends nothing at all to this subscriber; wait for the next payload.
+      if (value === SKIP) continue;
+      // Completed while `publish` ran: nothing may follow a completion.
+      if (this.#finished) return done;
+      return { done: false, value };
+    }
+  }
+}
+
+function toUnsubscribeReason(subscription: ChannelSubscription<unknown>): UnsubscribeReason {
+  switch (subscription.endReason) {
+    case 'unsubscribe':
+      return 'unsubscribe';
+    case 'error':
+      return 'error';
+    case 'shutdown':
+      return 'shutdown';
+    default:
+      return 'complete';
+  }
+}
+
+function isPromiseLike(value: unknown): value is PromiseLike<unknown> {
+  return typeof (value as PromiseLike<unknown> | null)?.then === 'function';
+}

@@ -1,0 +1,15 @@
+import { lexicographicSortSchema, printSchema } from 'graphql';
+import { expect, it } from 'vitest';
+import { createExample } from './example/schema.js';
+
+it('prints the example schema as reviewed (sorted)', async () => {
+  const { schema } = createExample();
+  await expect(printSchema(lexicographicSortSchema(schema))).toMatchFileSnapshot('./__snapshots__/schema.graphql');
+});
+
+it('records the channel of each gqlcast field in its extensions, next to the user’s own', () => {
+  const { schema } = createExample();
+  const fields = schema.getSubscriptionType()?.getFields() ?? {};
+  expect(fields.onNewChatMessage?.extensions.gqlcast).toEqual({ channel: 'chatMessages' });
+  expect(fields.membersOnly?.extensions).toMatchObject({ audience: 'members', gqlcast: { channel: 'chatMessages' } });
+});

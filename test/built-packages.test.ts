@@ -1,0 +1,13 @@
+import { execFile } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { expect, it } from 'vitest';
+
+const run = promisify(execFile);
+const here = fileURLToPath(new URL('.', import.meta.url));
+
+// Runs after `pnpm -r build` in the test command: proves the published files work without vitest's aliases.
+it('runs a subscription end to end on the built packages in plain Node', async () => {
+  const { stdout } = await run(process.execPath, ['fixtures/built-packages.mjs'], { cwd: here });
+  expect(JSON.parse(stdout)).toEqual({ data: { messages: 'bob: hello' } });
+});
