@@ -89,3 +89,19 @@ it('ends the client subscription when the server unsubscribes its group', async 
   expect((await first).value).toEqual({ data: { onNewChatMessage: { text: 'last' } } });
   expect(await results.next()).toEqual({ done: true, value: undefined });
 });
+
+it('delivers to two subscriptions of one group on one connection; completing one leaves the other', async () => {
+  const { chatMessages, connect, operations } = await serve();
+  const client = connect('dave');
+  const query = 'subscription { onNewChatMessage(chatroom: "r") { text } }';
+  const first = client.iterate({ query });
+  const second = client.iterate({ query });
+  const [firstNext, secondNext] = [first.next(), second.next()];
+  await Promise.all(operations.map((operation) => operation.promise));
+  await chatMessages.broadcast({ group: 'room:r', payload: { chatroom: 'r', text: 'both', senderId: 'x' } });
+  expect((await firstNext).value).toEqual({ data: { onNewChatMessage: { text: 'both' } } });
+  expect((await secondNext).value).toEqual({ data: { onNewChatMessage: { text: 'both' } } });
+  await first.return?.();
+  await chatMessages.broadcast({ group: 'room:r', payload: { chatroom: 'r', text: 'one left', senderId: 'x' } });
+  expect((await second.next()).value).toEqual({ data: { onNewChatMessage: { text: 'one left' } } });
+});
