@@ -1,0 +1,15 @@
+export { CloseCode, fatalCloseCodes, limitCloseReason, maxCloseReasonBytes } from './close-codes.js';
+export {
+  type LegacyClientMessage,
+  LegacyMessageType,
+  type LegacyServerMessage,
+  MessageType,
+  negotiateSubprotocol,
+  Subprotocol,
+  type SubscribePayload,
+  type TransportClientMessage,
+  type TransportServerMessage,
+  type WireError,
+  type WireResult,
+} from './messages.js';
+export { ProtocolViolation, parseLegacyMessage, parseTransportMessage } from './parse.js';

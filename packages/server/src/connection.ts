@@ -1,0 +1,221 @@
+import { limitCloseReason, type Subprotocol, type WireError, type WireResult } from '@gqlcast/core/protocol';
+import type { GraphQLSchema } from 'graphql';
+import type { DocumentCache } from './documents.js';
+import { OperationRegistry, type OperationSink } from './operations.js';
+import type { Connection, ResolvedOptions, UpgradeRequest } from './options.js';
+
+/**
+ * The smallest socket the protocol core needs. The `ws` adapter implements it
+ * over a real WebSocket; the in-process test transport implements it in memory.
+ */
+export interface Socket {
+  readonly protocol: Subprotocol;
+  /** Sends one text frame. Must not throw once the socket is closing. */
+  send(data: string): void;
+  /** Resolves when buffered output fell below the high-water mark; `undefined` when it already is. */
+  drained(): Promise<void> | undefined;
+  /** Starts the closing handshake. The adapter reports the end through `closed`. */
+  close(code: number, reason: string): void;
+}
+
+/** What every connection shares with its server. */
+export interface ServerScope {
+  readonly options: ResolvedOptions;
+  readonly schema: GraphQLSchema;
+  readonly documents: DocumentCache;
+  /** True once `close()` began: operations then end with reason `shutdown`. */
+  readonly shuttingDown: boolean;
+}
+
+/** How the adapter drives a connection. */
+export interface ConnectionHandle {
+  /** One text frame from the client. */
+  receive(data: string): void;
+  /** The socket closed (for any reason); resolves when hooks and cleanup ran. */
+  closed(code: number, reason: string): Promise<void>;
+  /** Graceful shutdown: completes the subscriptions, then closes with 1001. */
+  shutdown(): void;
+  readonly connection: Connection<object>;
+}
+
+type Phase = 'awaiting-init' | 'initialising' | 'acknowledged' | 'closing' | 'closed';
+
+/**
+ * What both subprotocols share: the handshake decision, timers, ordering,
+ * the operation registry, closing. Each subprotocol is a subclass with one
+ * `switch` over its message types.
+ */
+export abstract class ProtocolConnection implements ConnectionHandle, OperationSink {
+  readonly connection: Connection<object>;
+  protected readonly scope: ServerScope;
+  protected readonly socket: Socket;
+  protected readonly operations: OperationRegistry;
+  protected phase: Phase = 'awaiting-init';
+  protected initReceived = false;
+  #connectionParams: Readonly<Record<string, unknown>> | undefined;
+  #ordered: Promise<void> = Promise.resolve();
+  #initTimer: NodeJS.Timeout | undefined;
+  #keepAliveTimer: NodeJS.Timeout | undefined;
+  #closedOnce: Promise<void> | undefined;
+  /** Whether `connection_ack` was ever sent: `onDisconnect` runs only then. */
+  #everAcknowledged = false;
+
+  constructor(scope: ServerScope, socket: Socket, request: UpgradeRequest, id: string) {
+    this.scope = scope;
+    this.socket = socket;
+    const self = this;
+    this.connection = {
+      id,
+      protocol: socket.protocol,
+      request,
+      state: {},
+      get connectionParams() {
+        return self.#connectionParams;
+      },
+      get acknowledged() {
+        return self.#everAcknowledged && self.phase !== 'closed';
+      },
+    };
+    this.operations = new OperationRegistry({
+      options: scope.options,
+      schema: scope.schema,
+      documents: scope.documents,
+      connection: this.connection,
+      sink: this,
+    });
+    const timeout = scope.options.connectionInitTimeout;
+    if (timeout > 0) {
+      this.#initTimer = setTimeout(() => {
+        // graphql-transport-ws, ConnectionInit: "If the server wishes to reject the connection [...]
+        // because of the connection initialisation timeout, close with 4408: Connection initialisation timeout."
+        if (!this.initReceived) this.closeWith(4408, 'Connection initialisation timeout');
+      }, timeout);
+      this.#initTimer.unref?.();
+    }
+  }
+
+  receive(data: string): void {
+    if (this.phase === 'closing' || this.phase === 'closed') return;
+    const run = () => this.#handleSafely(data);
+    if (this.scope.options.strictOrdering) this.#ordered = this.#ordered.then(run);
+    else void run();
+  }
+
+  closed(code: number, reason: string): Promise<void> {
+    this.#closedOnce ??= this.#cleanUp(code, reason);
+    return this.#closedOnce;
+  }
+
+  shutdown(): void {
+    if (this.phase === 'closed') return;
+    // Tell each subscriber its subscription ended, then say goodbye.
+    for (const id of this.operations.subscriptionIds()) {
+      void this.operations.stop(id, 'shutdown');
+      this.complete(id);
+    }
+    this.closeWith(1001, 'Server is shutting down');
+  }
+
+  // OperationSink, per protocol.
+  abstract next(id: string, result: WireResult): void;
+  abstract fail(id: string, errors: readonly WireError[], kind: 'invalid' | 'refused'): void;
+  abstract complete(id: string): void;
+
+  drained(): Promise<void> | undefined {
+    return this.socket.drained();
+  }
+
+  /** Handles one message; resolves when it counts as processed (for `strictOrdering`). */
+  protected abstract handle(data: string): Promise<void> | void;
+
+  /** The protocol's keep-alive message. */
+  protected abstract readonly keepAliveMessage: object;
+
+  protected send(message: object): void {
+    if (this.phase === 'closed') return;
+    this.socket.send(JSON.stringify(message));
+  }
+
+  protected closeWith(code: number, reason: string): void {
+    if (this.phase === 'closing' || this.phase === 'closed') return;
+    this.phase = 'closing';
+    this.#clearTimers();
+    this.socket.close(code, limitCloseReason(reason));
+  }
+
+  /** Runs `onConnect`: accepted with an ack payload, or refused with a reason. */
+  protected async decide(
+    payload: Readonly<Record<string, unknown>> | null | undefined,
+  ): Promise<
+    { accepted: true; ackPayload: Record<string, unknown> | undefined } | { accepted: false; reason: string }
+  > {
+    this.initReceived = true;
+    this.phase = 'initialising';
+    this.#connectionParams = payload ?? undefined;
+    clearTimeout(this.#initTimer);
+    const { onConnect, confirmSubscriptions, logger } = this.scope.options;
+    let answer: boolean | undefined | Record<string, unknown> = true;
+    try {
+      if (onConnect !== undefined) answer = await onConnect(this.connection, this.#connectionParams);
+    } catch (error) {
+      logger.info(`onConnect refused connection ${this.connection.id}.`, { connection: this.connection.id, error });
+      return { accepted: false, reason: error instanceof Error ? error.message : String(error) };
+    }
+    if (answer === false) return { accepted: false, reason: 'Forbidden' };
+    const returned = typeof answer === 'object' && answer !== null ? answer : undefined;
+    // Tell confirmation-aware clients that each subscription's first message is its confirmation.
+    const ackPayload = confirmSubscriptions ? { ...returned, confirmSubscriptions: true } : returned;
+    return { accepted: true, ackPayload };
+  }
+
+  /** Sends `connection_ack` and starts the keep-alive. */
+  protected acknowledge(ackPayload: Record<string, unknown> | undefined): void {
+    this.phase = 'acknowledged';
+    this.#everAcknowledged = true;
+    this.send(ackPayload === undefined ? { type: 'connection_ack' } : { type: 'connection_ack', payload: ackPayload });
+    const every = this.scope.options.keepAlive;
+    if (every > 0) {
+      this.#keepAliveTimer = setInterval(() => this.send(this.keepAliveMessage), every);
+      this.#keepAliveTimer.unref?.();
+    }
+  }
+
+  protected get isOpen(): boolean {
+    return this.phase !== 'closing' && this.phase !== 'closed';
+  }
+
+  async #handleSafely(data: string): Promise<void> {
+    try {
+      await this.handle(data);
+    } catch (error) {
+      this.scope.options.logger.error(`Connection ${this.connection.id} failed on a message.`, {
+        connection: this.connection.id,
+        error,
+      });
+      this.closeWith(4500, 'Internal server error');
+    }
+  }
+
+  #clearTimers(): void {
+    clearTimeout(this.#initTimer);
+    clearInterval(this.#keepAliveTimer);
+  }
+
+  async #cleanUp(code: number, reason: string): Promise<void> {
+    const wasAcknowledged = this.#everAcknowledged;
+    this.phase = 'closed';
+    this.#clearTimers();
+    await this.operations.stopAll(this.scope.shuttingDown ? 'shutdown' : 'disconnect');
+    const { onDisconnect, logger } = this.scope.options;
+    if (wasAcknowledged && onDisconnect !== undefined) {
+      try {
+        await onDisconnect(this.connection, code, reason);
+      } catch (error) {
+        logger.error(`onDisconnect failed for connection ${this.connection.id}.`, {
+          connection: this.connection.id,
+          error,
+        });
+      }
+    }
+  }
+}

@@ -1,0 +1,13 @@
+export { CloseCode, Subprotocol } from '@gqlcast/core/protocol';
+export type { Socket } from './connection.js';
+export { type AttachOptions, createGraphqlWsServer, type GraphqlWsServer } from './graphql-ws-server.js';
+export type {
+  Connection,
+  DefaultContext,
+  Middleware,
+  OperationMessage,
+  OriginCheck,
+  ServerOptions,
+  UpgradeRequest,
+} from './options.js';
+export { serverDefaults } from './resolve-options.js';

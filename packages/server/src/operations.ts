@@ -1,0 +1,284 @@
+import { returnWithReason, type UnsubscribeReason } from '@gqlcast/core';
+import type { SubscribePayload, WireError, WireResult } from '@gqlcast/core/protocol';
+import { type ExecutionResult, execute, GraphQLError, type GraphQLSchema, subscribe } from 'graphql';
+import type { DocumentCache } from './documents.js';
+import type { Connection, ResolvedOptions } from './options.js';
+
+/**
+ * How a protocol turns operation events into messages. Each protocol
+ * implements it; the operation registry below never knows which one it talks.
+ */
+export interface OperationSink {
+  /** A result: a query's result, a notification, or the confirmation. */
+  next(id: string, result: WireResult): void;
+  /**
+   * The operation cannot run. `invalid`: the request itself is wrong (syntax,
+   * validation, unknown operation); `refused`: the server declined it
+   * (`onOperation`, limits) or failed.
+   */
+  fail(id: string, errors: readonly WireError[], kind: 'invalid' | 'refused'): void;
+  /** The operation ended on the server's side (query answered, stream ended). */
+  complete(id: string): void;
+  /** Resolves when the socket can take more (backpressure); undefined when it can now. */
+  drained(): Promise<void> | undefined;
+}
+
+interface Operation {
+  readonly id: string;
+  /** preparing: not yet executing; running: a subscription streaming; done: nothing more may be sent. */
+  state: 'preparing' | 'running' | 'done';
+  isSubscription: boolean;
+  iterator: AsyncIterator<ExecutionResult> | undefined;
+  reason: UnsubscribeReason;
+}
+
+/** What the registry needs from the server and the connection. */
+export interface OperationHost {
+  readonly options: ResolvedOptions;
+  /** The schema to execute against (with middleware applied). */
+  readonly schema: GraphQLSchema;
+  readonly documents: DocumentCache;
+  readonly connection: Connection<object>;
+  readonly sink: OperationSink;
+}
+
+/**
+ * The operations of one connection. An id is reserved before the first
+ * `await`, so a duplicate or an early `complete` is seen while the operation
+ * is still starting; after every `await` the operation is re-checked, because
+ * the client may have completed it meanwhile; nothing is sent after `done`.
+ */
+export class OperationRegistry {
+  readonly #host: OperationHost;
+  readonly #operations = new Map<string, Operation>();
+  #subscriptions = 0;
+
+  constructor(host: OperationHost) {
+    this.#host = host;
+  }
+
+  has(id: string): boolean {
+    return this.#operations.has(id);
+  }
+
+  get size(): number {
+    return this.#operations.size;
+  }
+
+  /**
+   * Runs an operation. Resolves once it has *started*: a query or mutation when
+   * answered, a subscription once active (and confirmed). Never rejects.
+   */
+  async start(id: string, payload: SubscribePayload): Promise<void> {
+    const operation: Operation = {
+      id,
+      state: 'preparing',
+      isSubscription: false,
+      iterator: undefined,
+      reason: 'complete',
+    };
+    this.#operations.set(id, operation);
+    const { options, sink, connection } = this.#host;
+    try {
+      const prepared = this.#host.documents.prepare(payload.query, payload.operationName);
+      if (!prepared.ok) {
+        this.#release(operation);
+        sink.fail(id, prepared.errors.map(options.formatError), 'invalid');
+        return;
+      }
+      if (prepared.operation.operation === 'subscription') {
+        if (this.#subscriptions >= options.maxSubscriptionsPerConnection) {
+          this.#release(operation);
+          const message =
+            `Too many subscriptions on this connection (limit ${options.maxSubscriptionsPerConnection}): ` +
+            'complete some before starting more.';
+          sink.fail(id, [{ message, extensions: { code: 'GQLCAST_TOO_MANY_SUBSCRIPTIONS' } }], 'refused');
+          return;
+        }
+        operation.isSubscription = true;
+        this.#subscriptions++;
+      }
+
+      if (options.onOperation !== undefined) {
+        try {
+          await options.onOperation(connection, id, payload);
+        } catch (error) {
+          if (operation.state === 'done') return;
+          this.#release(operation);
+          sink.fail(id, [this.#formatThrown(error)], 'refused');
+          return;
+        }
+        if (operation.state === 'done') return;
+      }
+
+      const contextValue = await this.#context(id, payload);
+      if (operation.state === 'done') return;
+      const args = {
+        schema: this.#host.schema,
+        document: prepared.document,
+        operationName: payload.operationName,
+        variableValues: payload.variables,
+        contextValue,
+      };
+      if (operation.isSubscription) await this.#subscribe(operation, args);
+      else await this.#execute(operation, args, payload);
+    } catch (error) {
+      this.#host.options.logger.error(`Operation ${id} failed unexpectedly on connection ${connection.id}.`, {
+        connection: connection.id,
+        operationId: id,
+        error,
+      });
+      if (operation.state === 'done') return;
+      this.#release(operation);
+      sink.fail(id, [this.#formatThrown(error)], 'refused');
+    }
+  }
+
+  /**
+   * Stops an operation on the client's request, a disconnect or a shutdown.
+   * Returns whether it was running (an unknown id is not an error: it may have
+   * just finished).
+   */
+  stop(id: string, reason: UnsubscribeReason): Promise<void> | undefined {
+    const operation = this.#operations.get(id);
+    if (operation === undefined) return undefined;
+    operation.reason = reason;
+    this.#release(operation);
+    const iterator = operation.iterator;
+    if (iterator === undefined) return Promise.resolve();
+    return this.#return(operation, iterator);
+  }
+
+  /** Stops every operation; resolves when all their streams were returned. */
+  async stopAll(reason: UnsubscribeReason): Promise<void> {
+    await Promise.all([...this.#operations.keys()].map((id) => this.stop(id, reason)));
+  }
+
+  /** The ids of running subscriptions (for a graceful shutdown's `complete` messages). */
+  subscriptionIds(): string[] {
+    return [...this.#operations.values()]
+      .filter((operation) => operation.isSubscription)
+      .map((operation) => operation.id);
+  }
+
+  async #context(id: string, payload: SubscribePayload): Promise<unknown> {
+    const { options, connection } = this.#host;
+    if (options.context !== undefined) return options.context(connection, { id, payload });
+    return {
+      connection,
+      state: connection.state,
+      request: connection.request,
+      connectionParams: connection.connectionParams,
+      operationId: id,
+      operationName: payload.operationName,
+    };
+  }
+
+  async #execute(operation: Operation, args: Parameters<typeof execute>[0], payload: SubscribePayload): Promise<void> {
+    const { options, sink, connection } = this.#host;
+    const started = performance.now();
+    const result = await execute(args);
+    const elapsed = performance.now() - started;
+    if (options.slowOperationWarning > 0 && elapsed >= options.slowOperationWarning) {
+      options.logger.warn(
+        `Slow operation ${payload.operationName ?? '(anonymous)'} (id ${operation.id}) took ${Math.round(elapsed)} ms.`,
+        { connection: connection.id, operationId: operation.id, operationName: payload.operationName, ms: elapsed },
+      );
+      options.logger.debug('Slow operation details.', { query: payload.query, variables: payload.variables });
+    }
+    if (operation.state === 'done') return;
+    this.#release(operation);
+    sink.next(operation.id, this.#formatResult(result));
+    sink.complete(operation.id);
+  }
+
+  async #subscribe(operation: Operation, args: Parameters<typeof subscribe>[0]): Promise<void> {
+    const { options, sink } = this.#host;
+    const result = await subscribe(args);
+    if (!isAsyncIterator(result)) {
+      // Refused before streaming (subscribe threw, variables did not coerce): one result, then complete.
+      if (operation.state === 'done') return;
+      this.#release(operation);
+      sink.next(operation.id, this.#formatResult(result));
+      sink.complete(operation.id);
+      return;
+    }
+    operation.iterator = result;
+    if (operation.state === 'done') {
+      // Completed while starting: end the stream now, with the reason the stop gave.
+      await this.#return(operation, result);
+      return;
+    }
+    operation.state = 'running';
+    // The stream is active (gqlcast fields resolve only once their groups are subscribed): confirm first.
+    if (options.confirmSubscriptions) sink.next(operation.id, options.confirmationMessage);
+    void this.#pump(operation, result);
+  }
+
+  async #pump(operation: Operation, iterator: AsyncIterator<ExecutionResult>): Promise<void> {
+    const { sink, options, connection } = this.#host;
+    try {
+      for (;;) {
+        const item = await iterator.next();
+        // graphql-transport-ws: nothing for an id after its completion.
+        if (operation.state === 'done') return;
+        if (item.done) break;
+        sink.next(operation.id, this.#formatResult(item.value));
+        const drained = sink.drained();
+        if (drained !== undefined) await drained;
+      }
+      // The stream ended on the server's side (e.g. channel.unsubscribe): tell the client.
+      this.#release(operation);
+      sink.complete(operation.id);
+    } catch (error) {
+      if (operation.state === 'done') return;
+      options.logger.error(`Subscription ${operation.id} failed on connection ${connection.id}.`, {
+        connection: connection.id,
+        operationId: operation.id,
+        error,
+      });
+      this.#release(operation);
+      sink.fail(operation.id, [this.#formatThrown(error)], 'refused');
+    }
+  }
+
+  #return(operation: Operation, iterator: AsyncIterator<ExecutionResult>): Promise<void> {
+    return returnWithReason(iterator, operation.reason).then(
+      () => undefined,
+      (error: unknown) => {
+        this.#host.options.logger.warn(`Ending subscription ${operation.id} failed.`, { error });
+      },
+    );
+  }
+
+  #release(operation: Operation): void {
+    if (operation.state === 'done') return;
+    operation.state = 'done';
+    if (this.#operations.get(operation.id) === operation) this.#operations.delete(operation.id);
+    if (operation.isSubscription) this.#subscriptions--;
+  }
+
+  #formatResult(result: ExecutionResult): WireResult {
+    const { formatError } = this.#host.options;
+    const out: { data?: unknown; errors?: WireError[]; extensions?: Record<string, unknown> } = {};
+    if (result.data !== undefined) out.data = result.data;
+    if (result.errors !== undefined && result.errors.length > 0)
+      out.errors = result.errors.map(formatError) as WireError[];
+    if (result.extensions !== undefined) out.extensions = result.extensions;
+    return out;
+  }
+
+  #formatThrown(error: unknown): WireError {
+    const graphqlError =
+      error instanceof GraphQLError
+        ? error
+        : new GraphQLError(error instanceof Error ? error.message : String(error), {
+            originalError: error instanceof Error ? error : undefined,
+          });
+    return this.#host.options.formatError(graphqlError) as WireError;
+  }
+}
+
+function isAsyncIterator(value: unknown): value is AsyncIterator<ExecutionResult> & AsyncIterable<ExecutionResult> {
+  return typeof (value as AsyncIterable<unknown>)?.[Symbol.asyncIterator] === 'function';
+}

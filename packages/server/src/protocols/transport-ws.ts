@@ -1,0 +1,84 @@
+import {
+  CloseCode,
+  ProtocolViolation,
+  parseTransportMessage,
+  type TransportClientMessage,
+  type TransportServerMessage,
+  type WireError,
+  type WireResult,
+} from '@gqlcast/core/protocol';
+import { ProtocolConnection } from '../connection.js';
+
+/**
+ * The graphql-transport-ws protocol (graphql-ws PROTOCOL.md), server side.
+ * Each rule is quoted where it is enforced.
+ */
+export class TransportWsConnection extends ProtocolConnection {
+  protected readonly keepAliveMessage: TransportServerMessage = { type: 'ping' };
+
+  protected async handle(data: string): Promise<void> {
+    let message: TransportClientMessage;
+    try {
+      message = parseTransportMessage(data);
+    } catch (error) {
+      // "Receiving a message of a type or format which is not specified in this document
+      // will result in an immediate socket closure with the event 4400: <error-message>."
+      if (error instanceof ProtocolViolation) return this.closeWith(CloseCode.BadRequest, error.message);
+      throw error;
+    }
+
+    switch (message.type) {
+      case 'connection_init': {
+        // "If the server receives more than one ConnectionInit message at any given time,
+        // the server will close the socket with the event 4429: Too many initialisation requests."
+        if (this.initReceived)
+          return this.closeWith(CloseCode.TooManyInitialisationRequests, 'Too many initialisation requests');
+        const decision = await this.decide(message.payload);
+        if (!this.isOpen) return;
+        // "If the server wishes to reject the connection it is recommended to close the socket
+        // with 4403: Forbidden."
+        if (!decision.accepted) return this.closeWith(CloseCode.Forbidden, decision.reason);
+        return this.acknowledge(decision.ackPayload);
+      }
+
+      case 'ping':
+        // Pong: "The response to the Ping message. Must be sent as soon as the Ping message is received."
+        return this.send(message.payload ? { type: 'pong', payload: message.payload } : { type: 'pong' });
+
+      case 'pong':
+        // "A response to the Ping message. [...] can be used as a unidirectional heartbeat": nothing to do.
+        return;
+
+      case 'subscribe':
+        // "If the server receives a Subscribe message before the connection was acknowledged,
+        // it must close the socket with 4401: Unauthorized."
+        if (!this.connection.acknowledged) return this.closeWith(CloseCode.Unauthorized, 'Unauthorized');
+        // "If there is already an active subscriber for an operation matching the provided ID,
+        // the server will close the socket immediately with the event 4409: Subscriber for <id> already exists."
+        if (this.operations.has(message.id)) {
+          return this.closeWith(CloseCode.SubscriberAlreadyExists, `Subscriber for ${message.id} already exists`);
+        }
+        return this.operations.start(message.id, message.payload);
+
+      case 'complete':
+        // Client -> Server complete: "indicates that the client has stopped listening and wants to
+        // complete the subscription. No further events, relevant to the original subscription,
+        // should be sent through." The server sends nothing back; an unknown id is ignored.
+        void this.operations.stop(message.id, 'complete');
+        return;
+    }
+  }
+
+  next(id: string, result: WireResult): void {
+    this.send({ id, type: 'next', payload: result } satisfies TransportServerMessage);
+  }
+
+  fail(id: string, errors: readonly WireError[]): void {
+    // Error: "Operation execution error(s) [...] The operation is terminated": no `complete` follows.
+    this.send({ id, type: 'error', payload: errors } satisfies TransportServerMessage);
+  }
+
+  complete(id: string): void {
+    this.send({ id, type: 'complete' } satisfies TransportServerMessage);
+  }
+}

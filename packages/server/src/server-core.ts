@@ -1,0 +1,77 @@
+import { Subprotocol } from '@gqlcast/core/protocol';
+import type { ConnectionHandle, ServerScope, Socket } from './connection.js';
+import { DocumentCache } from './documents.js';
+import { applyMiddleware } from './middleware.js';
+import type { ResolvedOptions, UpgradeRequest } from './options.js';
+import { LegacyWsConnection } from './protocols/legacy-ws.js';
+import { TransportWsConnection } from './protocols/transport-ws.js';
+
+/**
+ * The protocol core: no I/O. An adapter (the `ws` one, or the in-process test
+ * transport) opens a connection per socket and feeds it frames.
+ */
+export class ServerCore implements ServerScope {
+  readonly options: ResolvedOptions;
+  readonly schema;
+  readonly documents: DocumentCache;
+  shuttingDown = false;
+  /** Each open connection, with a promise settled once it closed and its hooks ran. */
+  readonly #connections = new Map<ConnectionHandle, Promise<void>>();
+  #nextId = 1;
+  #closing: Promise<void> | undefined;
+
+  constructor(options: ResolvedOptions) {
+    this.options = options;
+    this.schema = applyMiddleware(options.schema, options.middleware);
+    this.documents = new DocumentCache(this.schema, options.validationRules, options.documentCacheSize);
+  }
+
+  /** Open connections. */
+  get connectionCount(): number {
+    return this.#connections.size;
+  }
+
+  /** Starts a connection on a socket whose subprotocol was negotiated. */
+  open(socket: Socket, request: UpgradeRequest): ConnectionHandle {
+    const id = String(this.#nextId++);
+    const connection =
+      socket.protocol === Subprotocol.TransportWs
+        ? new TransportWsConnection(this, socket, request, id)
+        : new LegacyWsConnection(this, socket, request, id);
+    let finished!: () => void;
+    const handle: ConnectionHandle = {
+      connection: connection.connection,
+      receive: (data) => connection.receive(data),
+      shutdown: () => connection.shutdown(),
+      closed: (code, reason) =>
+        connection.closed(code, reason).finally(() => {
+          this.#connections.delete(handle);
+          finished();
+        }),
+    };
+    this.#connections.set(
+      handle,
+      new Promise<void>((resolve) => {
+        finished = resolve;
+      }),
+    );
+    if (this.shuttingDown) handle.shutdown();
+    return handle;
+  }
+
+  /**
+   * Graceful shutdown: every subscription completes (reason `shutdown`), every
+   * socket closes with 1001. Resolves once every connection closed and its
+   * hooks ran. Idempotent.
+   */
+  close(): Promise<void> {
+    this.#closing ??= (async () => {
+      this.shuttingDown = true;
+      const finished = [...this.#connections.values()];
+      for (const handle of this.#connections.keys()) handle.shutdown();
+      // Each adapter reports the socket's end through `closed`, which settles these.
+      await Promise.all(finished);
+    })();
+    return this.#closing;
+  }
+}
