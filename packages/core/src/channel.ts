@@ -125,7 +125,10 @@ export function createChannel<const Name extends string, Schema extends PayloadS
         hub.assertOpen(`unsubscribe on channel "${name}"`);
         const group = unsubscribeOptions?.group;
         if (group !== undefined) assertGroup(group, name);
-        return hub.handOver(topicOf(name, group), encodeUnsubscribe());
+        return hub.handOver(
+          topicOf(name, group),
+          encodeUnsubscribe(hub.codec, hub.origin, hub.nextUnsubscribeSequence()),
+        );
       } catch (error) {
         return Promise.reject(error);
       }
@@ -139,13 +142,21 @@ export function createChannel<const Name extends string, Schema extends PayloadS
           ? hub.queueLimit
           : checkQueueLimit(subscribeOptions.queueLimit, `channel("${name}").subscribe: queueLimit`);
       const subscription = new Subscription<output<Schema>>(hub, name, groups, limit);
+      subscription.startedAfter = hub.unsubscribeSequence;
       const self = subscription as Subscription<unknown>;
       hub.track(self);
-      const confirmations = [hub.fanout.attach(name, name, undefined, self)];
-      for (const group of groups) confirmations.push(hub.fanout.attach(topicOf(name, group), name, group, self));
+      let confirmations: Promise<void>[];
+      try {
+        confirmations = [hub.fanout.attach(name, name, undefined, self)];
+        for (const group of groups) confirmations.push(hub.fanout.attach(topicOf(name, group), name, group, self));
+      } catch (error) {
+        confirmations = [Promise.reject(error)];
+      }
       subscription.ready = Promise.all(confirmations).then(
         () => undefined,
         (error: unknown) => {
+          // Ended meanwhile (hub closed, returned): the layer's refusal no longer matters.
+          if (subscription.endReason !== undefined && subscription.endReason !== 'error') return;
           subscription.fail(error);
           throw error;
         },

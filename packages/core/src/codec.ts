@@ -75,9 +75,28 @@ export function encodeNotification(
   return frame;
 }
 
-const unsubscribeFrame = Uint8Array.of(FrameKind.Unsubscribe);
+/**
+ * The frame of a server-side unsubscribe. It names the hub that sent it and
+ * that hub's sequence number, so subscriptions that hub started *after* the
+ * call are spared (they never saw it coming).
+ */
+export function encodeUnsubscribe(codec: Codec, origin: string, sequence: number): Uint8Array {
+  const body = codec.encode([origin, sequence]);
+  const frame = new Uint8Array(body.length + 1);
+  frame[0] = FrameKind.Unsubscribe;
+  frame.set(body, 1);
+  return frame;
+}
 
-/** The frame of a server-side unsubscribe. */
-export function encodeUnsubscribe(): Uint8Array {
-  return unsubscribeFrame.slice();
+/** Reads an unsubscribe frame's origin; `undefined` when it carries none (then it applies to everyone). */
+export function decodeUnsubscribe(codec: Codec, frame: Uint8Array): { origin: string; sequence: number } | undefined {
+  try {
+    const body: unknown = codec.decode(frame.subarray(1));
+    if (Array.isArray(body) && typeof body[0] === 'string' && typeof body[1] === 'number') {
+      return { origin: body[0], sequence: body[1] };
+    }
+  } catch {
+    // An empty or foreign body: treat as unsubscribing everyone.
+  }
+  return undefined;
 }

@@ -1,4 +1,4 @@
-import { type Codec, FrameKind } from './codec.js';
+import { type Codec, decodeUnsubscribe, FrameKind } from './codec.js';
 import { ErrorCode } from './errors.js';
 import type { Layer, LayerSubscription } from './layer.js';
 import type { Logger } from './logger.js';
@@ -26,12 +26,15 @@ export class Fanout {
   readonly #codec: Codec;
   readonly #logger: Logger;
   readonly #topics = new Map<string, TopicEntry>();
+  /** The hub's identity in unsubscribe frames. */
+  readonly #origin: string;
   delivered = 0;
 
-  constructor(layer: Layer, codec: Codec, logger: Logger) {
+  constructor(layer: Layer, codec: Codec, logger: Logger, origin: string) {
     this.#layer = layer;
     this.#codec = codec;
     this.#logger = logger;
+    this.#origin = origin;
   }
 
   get topicCount(): number {
@@ -74,8 +77,9 @@ export class Fanout {
       released: false,
     };
     this.#topics.set(topic, entry);
-    entry.confirmed = this.#layer
-      .subscribe(topic, (message) => this.#receive(entry, message))
+    // Through a promise, so that a layer throwing synchronously is a rejection like any other.
+    entry.confirmed = Promise.resolve()
+      .then(() => this.#layer.subscribe(topic, (message) => this.#receive(entry, message)))
       .then(
         (subscription) => {
           entry.layerSubscription = subscription;
@@ -92,12 +96,14 @@ export class Fanout {
   }
 
   #release(entry: TopicEntry, subscription: LayerSubscription): void {
-    subscription.unsubscribe().catch((error: unknown) => {
-      this.#logger.warn(`Could not release layer topic "${entry.topic}" on ${this.#layer.name}.`, {
-        topic: entry.topic,
-        error,
+    Promise.resolve()
+      .then(() => subscription.unsubscribe())
+      .catch((error: unknown) => {
+        this.#logger.warn(`Could not release layer topic "${entry.topic}" on ${this.#layer.name}.`, {
+          topic: entry.topic,
+          error,
+        });
       });
-    });
   }
 
   #receive(entry: TopicEntry, message: Uint8Array): void {
@@ -121,10 +127,16 @@ export class Fanout {
         for (const subscriber of entry.subscribers) subscriber.push(payload, entry.group);
         return;
       }
-      case FrameKind.Unsubscribe:
+      case FrameKind.Unsubscribe: {
+        const sender = decodeUnsubscribe(this.#codec, message);
         // Copy: ending a subscriber detaches it from this very set.
-        for (const subscriber of [...entry.subscribers]) subscriber.end('unsubscribe', true);
+        for (const subscriber of [...entry.subscribers]) {
+          // A subscription this hub started after the unsubscribe call is not concerned by it.
+          if (sender?.origin === this.#origin && subscriber.startedAfter >= sender.sequence) continue;
+          subscriber.end('unsubscribe', true);
+        }
         return;
+      }
       default:
         this.#logger.error(`Dropped a message of unknown kind ${String(message[0])} on channel "${entry.channel}".`, {
           code: ErrorCode.MessageUndecodable,

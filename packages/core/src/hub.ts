@@ -73,6 +73,12 @@ export interface Hub {
 /** @internal What a channel needs from its hub. */
 export interface HubCore extends SubscriptionHost {
   readonly codec: Codec;
+  /** This hub's identity in unsubscribe frames. */
+  readonly origin: string;
+  /** The sequence number of the last unsubscribe call. */
+  readonly unsubscribeSequence: number;
+  /** Numbers a new unsubscribe call. */
+  nextUnsubscribeSequence(): number;
   readonly fanout: Fanout;
   readonly queueLimit: number;
   assertOpen(action: string): void;
@@ -96,7 +102,10 @@ export function createHub(options: HubOptions = {}): Hub {
   const logger = options.logger ?? consoleLogger;
   const queueLimit = checkQueueLimit(options.queueLimit ?? defaultQueueLimit, 'createHub: queueLimit');
   const codec = msgpackCodec();
-  const fanout = new Fanout(layer, codec, logger);
+  // Names this hub in unsubscribe frames (see Fanout).
+  const origin = globalThis.crypto.randomUUID();
+  let unsubscribeSequence = 0;
+  const fanout = new Fanout(layer, codec, logger, origin);
   const channels = new Map<string, Channel>();
   const live = new Set<Subscription<unknown>>();
   let dropped = 0;
@@ -109,6 +118,13 @@ export function createHub(options: HubOptions = {}): Hub {
 
   const core: HubCore = {
     codec,
+    origin,
+    get unsubscribeSequence() {
+      return unsubscribeSequence;
+    },
+    nextUnsubscribeSequence() {
+      return ++unsubscribeSequence;
+    },
     fanout,
     logger,
     queueLimit,
@@ -118,19 +134,25 @@ export function createHub(options: HubOptions = {}): Hub {
     handOver(topic, frame) {
       if (waiting === 0 && frame instanceof Uint8Array) return layer.publish(topic, frame);
       waiting++;
-      const handed = Promise.all([tail, frame]).then(
-        ([, ready]) => {
+      // Settle the frame's outcome now, so a rejection is handled even while it waits its turn.
+      const outcome = Promise.resolve(frame).then(
+        (value) => ({ ok: true as const, value }),
+        (error: unknown) => ({ ok: false as const, error }),
+      );
+      // Wait for every earlier hand-over first, then for this frame: call order is hand-over order.
+      const handed = tail
+        .then(() => outcome)
+        .then((result) => {
           waiting--;
+          if (!result.ok) throw result.error;
           if (closed) throw new GqlcastError(ErrorCode.HubClosed, `Cannot publish to "${topic}": the hub is closed.`);
           // Wrapped so the chain waits for the hand-over, not for the layer's answer.
-          return { published: layer.publish(topic, ready) };
-        },
-        (error: unknown) => {
-          waiting--;
-          throw error;
-        },
+          return { published: layer.publish(topic, result.value) };
+        });
+      tail = handed.then(
+        () => undefined,
+        () => undefined,
       );
-      tail = handed.catch(() => undefined);
       return handed.then((step) => step.published);
     },
     track(subscription) {

@@ -58,6 +58,8 @@ export class Subscription<T> implements ChannelSubscription<T> {
   readonly ended: Promise<EndReason>;
   endReason: EndReason | undefined;
   dropped = 0;
+  /** The hub's unsubscribe sequence number when this subscription started. */
+  startedAfter = 0;
 
   readonly #host: SubscriptionHost;
   readonly #limit: number;
@@ -71,6 +73,7 @@ export class Subscription<T> implements ChannelSubscription<T> {
   #resolveEnded!: (reason: EndReason) => void;
   #unwarnedDrops = 0;
   #unwarnedGroups = new Set<string>();
+  #warnedOnce = false;
 
   constructor(host: SubscriptionHost, channel: string, groups: readonly string[], limit: number) {
     this.#host = host;
@@ -149,6 +152,9 @@ export class Subscription<T> implements ChannelSubscription<T> {
     this.end('return', false);
     this.#state = 'done';
     this.#buffer.clear();
+    // Once returned, the iterator only says "done", even if a layer error was never read.
+    this.#hasError = false;
+    this.#error = undefined;
     return Promise.resolve(doneResult);
   }
 
@@ -181,8 +187,10 @@ export class Subscription<T> implements ChannelSubscription<T> {
     const message =
       `Subscriber of channel "${this.channel}" (${groups.join(', ')}) is behind: dropped ${count} oldest ` +
       `notification(s) (queue limit ${this.#limit}, ${this.dropped} in all).`;
-    // A limit of 1 means "only the latest matters": dropping is the intent, not a problem.
-    if (this.#limit === 1) this.#host.logger.debug(message, details);
+    // A limit of 1 means "only the latest matters": dropping is the intent, so after
+    // saying it once, further drops go to debug (they stay counted in `dropped`).
+    if (this.#limit === 1 && this.#warnedOnce) this.#host.logger.debug(message, details);
     else this.#host.logger.warn(message, details);
+    this.#warnedOnce = true;
   }
 }

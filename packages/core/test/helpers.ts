@@ -7,15 +7,28 @@ export interface LogLine {
   details: Record<string, unknown> | undefined;
 }
 
-/** A logger that records every line, for assertions. */
-export function recordingLogger(): Logger & { lines: LogLine[] } {
+/** A logger that records every line, for assertions; `next()` waits for the next line (no timers). */
+export function recordingLogger(): Logger & { lines: LogLine[]; next(): Promise<LogLine> } {
   const lines: LogLine[] = [];
+  let read = 0;
+  let wake: (() => void) | undefined;
   const at =
     (level: LogLine['level']) =>
     (message: string, details?: Record<string, unknown>): void => {
       lines.push({ level, message, details });
+      wake?.();
     };
-  return { lines, debug: at('debug'), info: at('info'), warn: at('warn'), error: at('error') };
+  return {
+    lines,
+    debug: at('debug'),
+    info: at('info'),
+    warn: at('warn'),
+    error: at('error'),
+    async next() {
+      while (lines.length <= read) await new Promise<void>((resolve) => (wake = resolve));
+      return lines[read++] as LogLine;
+    },
+  };
 }
 
 /** A memory layer that counts what the hub asks of it. */

@@ -9,6 +9,7 @@ import {
   PayloadValidationError,
   silentLogger,
 } from '../src/index.js';
+import { deferred } from '../src/testing/index.js';
 import { countingLayer, recordingLogger, take } from './helpers.js';
 
 const message = z.object({ room: z.string(), text: z.string() });
@@ -181,6 +182,27 @@ describe('broadcast', () => {
     expect(await take(subscription, 3)).toEqual([{ n: 0 }, { n: 1 }, { n: 2 }]);
   });
 
+  it('keeps call order when a slow valid payload is followed by a fast invalid one', async () => {
+    const hub = createHub();
+    const gate = deferred();
+    const mixed = hub.channel('mixed', {
+      payload: z.object({ n: z.number() }).refine(async (value) => {
+        if (value.n === 1) await gate.promise;
+        return value.n !== 2;
+      }),
+    });
+    const subscription = mixed.subscribe();
+    await subscription.ready;
+    const first = mixed.broadcast({ payload: { n: 1 } });
+    const second = mixed.broadcast({ payload: { n: 2 } });
+    const third = mixed.broadcast({ payload: { n: 3 } });
+    // The invalid one waits its turn too: it settles only after the slow one was handed over.
+    gate.resolve();
+    await expect(second).rejects.toBeInstanceOf(PayloadValidationError);
+    await Promise.all([first, third]);
+    expect(await take(subscription, 2)).toEqual([{ n: 1 }, { n: 3 }]);
+  });
+
   it('decodes each message once per process: every subscriber gets the same object', async () => {
     const { chat } = setup();
     const first = chat.subscribe('room:1');
@@ -252,6 +274,74 @@ describe('layer subscriptions', () => {
   });
 });
 
+describe('layers that fail', () => {
+  it('turns a layer that throws synchronously into a failed subscription, without leaking it', async () => {
+    const inner = memoryLayer();
+    let throwOnSubscribe = true;
+    let throwOnUnsubscribe = false;
+    const layer: Layer = {
+      ...inner,
+      name: 'throwing',
+      subscribe(topic, onMessage) {
+        if (throwOnSubscribe) throw new Error(`cannot subscribe ${topic}`);
+        return inner.subscribe(topic, onMessage).then((subscription) => ({
+          unsubscribe() {
+            if (throwOnUnsubscribe) throw new Error('cannot unsubscribe');
+            return subscription.unsubscribe();
+          },
+        }));
+      },
+    };
+    const logger = recordingLogger();
+    const hub = createHub({ layer, logger });
+    const chat = hub.channel('chat', { payload: message });
+    const failed = chat.subscribe('room:1');
+    await expect(failed.ready).rejects.toThrow(/cannot subscribe chat/);
+    expect(hub.stats()).toMatchObject({ subscriptions: 0, topics: 0 });
+
+    throwOnSubscribe = false;
+    const working = chat.subscribe('room:1');
+    await working.ready;
+    await chat.broadcast({ payload: { room: '*', text: 'channel-wide works' } });
+    expect(await take(working, 1)).toEqual([{ room: '*', text: 'channel-wide works' }]);
+
+    throwOnUnsubscribe = true;
+    await hub.close();
+    expect(working.endReason).toBe('shutdown');
+    expect((await logger.next()).message).toMatch(/Could not release layer topic/);
+  });
+
+  it('ends a subscription whose layer confirmation is pending at close with "shutdown", not an error', async () => {
+    const inner = memoryLayer();
+    const confirmation = deferred();
+    const layer: Layer = {
+      ...inner,
+      async subscribe(topic, onMessage) {
+        await confirmation.promise;
+        return inner.subscribe(topic, onMessage);
+      },
+    };
+    const hub = createHub({ layer });
+    const chat = hub.channel('chat', { payload: message });
+    const subscription = chat.subscribe('room:1');
+    const closing = hub.close();
+    confirmation.resolve();
+    await closing;
+    await expect(subscription.ready).resolves.toBeUndefined();
+    expect(subscription.endReason).toBe('shutdown');
+    expect(await subscription.next()).toEqual({ done: true, value: undefined });
+  });
+
+  it('reports done after return(), even when a layer error was never read', async () => {
+    const layer: Layer = { ...memoryLayer(), subscribe: () => Promise.reject(new Error('refused')) };
+    const chat = createHub({ layer }).channel('chat', { payload: message });
+    const subscription = chat.subscribe();
+    await subscription.ready.catch(() => undefined);
+    await subscription.return();
+    expect(await subscription.next()).toEqual({ done: true, value: undefined });
+  });
+});
+
 describe('bounded queues', () => {
   it('drops the oldest when a subscriber falls behind, counts it and warns with channel and group', async () => {
     const { hub, chat, logger } = setup({ queueLimit: 3 });
@@ -261,14 +351,26 @@ describe('bounded queues', () => {
     expect(await take(subscription, 3)).toEqual(['2', '3', '4'].map((text) => ({ room: '1', text })));
     expect(subscription.dropped).toBe(2);
     expect(hub.stats().dropped).toBe(2);
-    await new Promise((resolve) => setImmediate(resolve));
-    const warnings = logger.lines.filter((line) => line.level === 'warn');
-    expect(warnings).toHaveLength(1);
-    expect(warnings[0]?.details).toMatchObject({ channel: 'chat', groups: ['room:1'], dropped: 2, queueLimit: 3 });
-    expect(warnings[0]?.message).toContain('dropped 2 oldest notification(s)');
+    // One line for the burst, not one per drop.
+    const warning = await logger.next();
+    expect(warning.level).toBe('warn');
+    expect(warning.details).toMatchObject({ channel: 'chat', groups: ['room:1'], dropped: 2, queueLimit: 3 });
+    expect(warning.message).toContain('dropped 2 oldest notification(s)');
+    expect(logger.lines).toHaveLength(1);
   });
 
-  it('keeps only the latest with a per-subscription limit of 1, logged at debug level only', async () => {
+  it('bounds each subscriber to 1024 pending notifications by default', async () => {
+    const { chat } = setup();
+    const subscription = chat.subscribe();
+    await subscription.ready;
+    for (let i = 0; i < 1030; i++) void chat.broadcast({ payload: { room: 'r', text: String(i) } });
+    await chat.broadcast({ payload: { room: 'r', text: 'last' } });
+    expect(subscription.pending).toBe(1024);
+    expect(subscription.dropped).toBe(7);
+    expect((await take(subscription, 1))[0]?.text).toBe('7');
+  });
+
+  it('keeps only the latest with a per-subscription limit of 1: warns once, then logs at debug level', async () => {
     const { chat, logger } = setup();
     const latest = chat.subscribe(undefined, { queueLimit: 1 });
     const all = chat.subscribe();
@@ -278,9 +380,9 @@ describe('bounded queues', () => {
     expect(latest.dropped).toBe(3);
     expect(all.dropped).toBe(0);
     expect(all.pending).toBe(4);
-    await new Promise((resolve) => setImmediate(resolve));
-    expect(logger.lines.filter((line) => line.level === 'warn')).toEqual([]);
-    expect(logger.lines.filter((line) => line.level === 'debug')).toHaveLength(1);
+    expect(await logger.next()).toMatchObject({ level: 'warn', details: { dropped: 3, queueLimit: 1 } });
+    for (let i = 4; i < 6; i++) await chat.broadcast({ payload: { room: 'r', text: String(i) } });
+    expect(await logger.next()).toMatchObject({ level: 'debug', details: { dropped: 1, totalDropped: 4 } });
   });
 
   it('refuses queue limits that are not whole numbers of at least 1', () => {
@@ -306,6 +408,19 @@ describe('ending subscriptions', () => {
     await chat.broadcast({ group: 'room:2', payload: { room: '2', text: 'still here' } });
     expect(await take(staying, 1)).toEqual([{ room: '2', text: 'still here' }]);
     expect(staying.endReason).toBeUndefined();
+  });
+
+  it('spares subscriptions this process started after the unsubscribe call', async () => {
+    const { chat } = setup();
+    const before = chat.subscribe('room:1');
+    await before.ready;
+    const unsubscribing = chat.unsubscribe({ group: 'room:1' });
+    const after = chat.subscribe('room:1');
+    await Promise.all([unsubscribing, after.ready]);
+    expect(await before.ended).toBe('unsubscribe');
+    await chat.broadcast({ group: 'room:1', payload: { room: '1', text: 'still listening' } });
+    expect(await take(after, 1)).toEqual([{ room: '1', text: 'still listening' }]);
+    expect(after.endReason).toBeUndefined();
   });
 
   it('channel.unsubscribe() without a group ends every subscription of the channel', async () => {

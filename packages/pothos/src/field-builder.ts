@@ -1,5 +1,11 @@
-import { consoleLogger } from '@gqlcast/core';
-import { type FieldKind, type RootFieldBuilder, type SchemaTypes, SubscriptionFieldBuilder } from '@pothos/core';
+import { consoleLogger, defaultQueueLimit } from '@gqlcast/core';
+import {
+  type FieldKind,
+  PothosSchemaError,
+  type RootFieldBuilder,
+  type SchemaTypes,
+  SubscriptionFieldBuilder,
+} from '@pothos/core';
 import type { GraphQLResolveInfo } from 'graphql';
 import { type FieldDefinition, openFieldStream, PublishFailure } from './stream.js';
 
@@ -21,17 +27,27 @@ fieldBuilderProto.subscriptionField = function subscriptionField(options) {
   const { channel, subscribe, publish, unsubscribed, queueLimit, extensions, ...rest } =
     options as unknown as AnyOptions;
   if (channel === undefined || typeof channel.subscribe !== 'function') {
-    throw new TypeError(
+    throw new PothosSchemaError(
       't.subscriptionField: `channel` must be a channel declared with hub.channel(name, { payload }).',
     );
   }
   for (const [name, value] of Object.entries({ subscribe, publish, unsubscribed })) {
     if (value !== undefined && typeof value !== 'function') {
-      throw new TypeError(`t.subscriptionField: \`${name}\` must be a function.`);
+      throw new PothosSchemaError(`t.subscriptionField: \`${name}\` must be a function.`);
     }
   }
   if ('resolve' in rest) {
-    throw new TypeError('t.subscriptionField: use `publish` to shape notifications, not `resolve`.');
+    throw new PothosSchemaError('t.subscriptionField: use `publish` to shape notifications, not `resolve`.');
+  }
+  if (
+    queueLimit !== undefined &&
+    queueLimit !== Number.POSITIVE_INFINITY &&
+    !(Number.isInteger(queueLimit) && queueLimit >= 1)
+  ) {
+    throw new PothosSchemaError(
+      `t.subscriptionField: \`queueLimit\` must be a whole number of at least 1 (or Infinity), got ${String(queueLimit)} ` +
+        `(the hub's default is ${defaultQueueLimit}).`,
+    );
   }
 
   const logger = this.builder.options.gqlcast?.logger ?? consoleLogger;

@@ -105,3 +105,14 @@ it('delivers to two subscriptions of one group on one connection; completing one
   await chatMessages.broadcast({ group: 'room:r', payload: { chatroom: 'r', text: 'one left', senderId: 'x' } });
   expect((await second.next()).value).toEqual({ data: { onNewChatMessage: { text: 'one left' } } });
 });
+
+it('runs unsubscribed once when the client socket closes', async () => {
+  const { connect, operations, unsubscribed } = await serve();
+  const client = connect('erin');
+  const results = client.iterate({ query: 'subscription { onNewChatMessage(chatroom: "r") { text } }' });
+  void results.next();
+  await operations[0]?.promise;
+  await client.dispose();
+  const [call] = await unsubscribed.waitFor(1);
+  expect(call).toMatchObject({ userId: 'erin', reason: 'complete' });
+});

@@ -1,8 +1,26 @@
-import { returnWithReason, SKIP } from '@gqlcast/core';
+import { type Layer, memoryLayer, returnWithReason, SKIP } from '@gqlcast/core';
 import { deferred } from '@gqlcast/core/testing';
+import { execute, parse } from 'graphql';
 import { describe, expect, it } from 'vitest';
 import { createExample } from './example/schema.js';
 import { nextData, nextResult, open, refused } from './helpers.js';
+
+/**
+ * A memory layer that confirms a subscription only a few event-loop turns
+ * later, and delivers nothing before: like a network layer (Redis), where
+ * messages published before the confirmation are lost.
+ */
+function slowConfirmingLayer(): Layer {
+  const inner = memoryLayer();
+  return {
+    ...inner,
+    name: 'slow-confirming',
+    async subscribe(topic, onMessage) {
+      for (let turn = 0; turn < 3; turn++) await new Promise((resolve) => setImmediate(resolve));
+      return inner.subscribe(topic, onMessage);
+    },
+  };
+}
 
 const chatQuery = 'subscription ($room: String) { onNewChatMessage(chatroom: $room) { chatroom text sender } }';
 const alice = { userId: 'alice', loggedIn: true };
@@ -10,8 +28,8 @@ const bob = { userId: 'bob', loggedIn: false };
 
 describe('subscribe: groups from typed args', () => {
   it('delivers a broadcast issued right after subscribe() resolved, every round (ready means ready)', async () => {
-    const { schema, chatMessages } = createExample();
-    for (let round = 0; round < 200; round++) {
+    const { schema, chatMessages } = createExample({ layer: slowConfirmingLayer() });
+    for (let round = 0; round < 100; round++) {
       const results = await open(schema, chatQuery, bob, { room: 'kittens' });
       void chatMessages.broadcast({
         group: 'room:kittens',
@@ -117,12 +135,20 @@ describe('publish: per-subscriber values and SKIP', () => {
     const { schema, counters } = createExample({ gate });
     const results = await open(schema, 'subscription { ordered }', bob);
     for (const n of [1, 2, 3]) await counters.broadcast({ payload: { n } });
-    const received = [nextData(results), nextData(results), nextData(results)];
+    const settled: unknown[] = [];
+    const received = [nextData(results), nextData(results), nextData(results)].map((p) =>
+      p.then((value) => settled.push(value)),
+    );
     // The later publishes are released first; the first one last.
     gates.get(3)?.resolve();
     gates.get(2)?.resolve();
+    // Nothing can be delivered while the first publish is held: a sentinel turn proves it.
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(settled).toEqual([]);
+    expect(started).toEqual([1]);
     gates.get(1)?.resolve();
-    expect(await Promise.all(received)).toEqual([{ ordered: 1 }, { ordered: 2 }, { ordered: 3 }]);
+    await Promise.all(received);
+    expect(settled).toEqual([{ ordered: 1 }, { ordered: 2 }, { ordered: 3 }]);
     expect(started).toEqual([1, 2, 3]);
   });
 
@@ -147,6 +173,46 @@ describe('publish: per-subscriber values and SKIP', () => {
     const plugin = await import('../src/index.js');
     expect(plugin.SKIP).toBe(SKIP);
     expect(plugin.SKIP).toBe(Symbol.for('gqlcast.skip'));
+  });
+});
+
+describe('misuse found when the schema is built', () => {
+  it('refuses a bad queueLimit or a missing channel with a PothosSchemaError naming the option', async () => {
+    const { default: SchemaBuilder } = await import('@pothos/core');
+    const { createHub } = await import('@gqlcast/core');
+    const { z } = await import('zod');
+    const GqlcastPlugin = (await import('../src/index.js')).default;
+    const channel = createHub().channel('c', { payload: z.object({ n: z.number() }) });
+    const build = (options: Record<string, unknown>) => {
+      // scope-auth's typings are global in this program (see types.test-d.ts): hence its option.
+      const builder = new SchemaBuilder({ plugins: [GqlcastPlugin], scopeAuth: { authScopes: () => ({}) } });
+      builder.queryType({ fields: (t) => ({ ok: t.boolean({ resolve: () => true }) }) });
+      builder.subscriptionType({
+        fields: (t) => ({
+          field: t.subscriptionField({ type: 'Int', channel, publish: (p: { n: number }) => p.n, ...options } as never),
+        }),
+      });
+      return builder.toSchema();
+    };
+    expect(() => build({ queueLimit: 0 })).toThrow(/`queueLimit` must be a whole number of at least 1/);
+    expect(() => build({ channel: undefined })).toThrow(/`channel` must be a channel declared with hub.channel/);
+    expect(() => build({ publish: 'nope' })).toThrow(/`publish` must be a function/);
+    expect(() => build({ queueLimit: 5 })).not.toThrow();
+  });
+});
+
+describe('plain graphql-js execute()', () => {
+  it('runs queries of the same schema, and resolves a subscription document against a given root', async () => {
+    const { schema } = createExample();
+    expect(await execute({ schema, document: parse('{ ok }') })).toEqual({ data: { ok: true } });
+    // graphql-js runs a subscription document through execute() once, with the root value as the event.
+    const result = await execute({
+      schema,
+      document: parse('subscription { rawMessages(chatroom: "a") { text sender } }'),
+      rootValue: { chatroom: 'a', text: 'from execute', senderId: 'x' },
+      contextValue: bob,
+    });
+    expect(result).toEqual({ data: { rawMessages: { text: 'from execute', sender: 'x' } } });
   });
 });
 

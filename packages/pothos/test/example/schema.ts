@@ -1,5 +1,5 @@
 // A small chat schema, the seed's example in miniature, used by the tests.
-import { createHub, type Hub, type Logger, SKIP, type UnsubscribeReason } from '@gqlcast/core';
+import { createHub, type Hub, type Layer, type Logger, SKIP, type UnsubscribeReason } from '@gqlcast/core';
 import SchemaBuilder from '@pothos/core';
 import ScopeAuthPlugin from '@pothos/plugin-scope-auth';
 import { z } from 'zod';
@@ -19,6 +19,7 @@ export interface UnsubscribedCall {
 
 export interface ExampleOptions {
   logger?: Logger;
+  layer?: Layer;
   /** Lets a test hold `publish` of the `ordered` field until it releases each notification. */
   gate?: (n: number) => Promise<void>;
   /** Called after each `unsubscribed` call is recorded. */
@@ -26,7 +27,7 @@ export interface ExampleOptions {
 }
 
 export function createExample(options: ExampleOptions = {}) {
-  const hub: Hub = createHub(options.logger ? { logger: options.logger } : {});
+  const hub: Hub = createHub({ logger: options.logger, layer: options.layer });
   const chatMessages = hub.channel('chatMessages', {
     payload: z.object({ chatroom: z.string(), text: z.string(), senderId: z.string() }),
   });
