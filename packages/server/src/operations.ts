@@ -111,7 +111,9 @@ export class OperationRegistry {
         if (operation.state === 'done') return;
       }
 
-      const contextValue = await this.#context(id, payload);
+      // The name the client gave, or the one the document carries.
+      const operationName = payload.operationName ?? prepared.operation.name?.value;
+      const contextValue = await this.#context(id, payload, operationName);
       if (operation.state === 'done') return;
       const args = {
         schema: this.#host.schema,
@@ -121,7 +123,7 @@ export class OperationRegistry {
         contextValue,
       };
       if (operation.isSubscription) await this.#subscribe(operation, args);
-      else await this.#execute(operation, args, payload);
+      else await this.#execute(operation, args, payload, operationName);
     } catch (error) {
       this.#host.options.logger.error(`Operation ${id} failed unexpectedly on connection ${connection.id}.`, {
         connection: connection.id,
@@ -161,7 +163,7 @@ export class OperationRegistry {
       .map((operation) => operation.id);
   }
 
-  async #context(id: string, payload: SubscribePayload): Promise<unknown> {
+  async #context(id: string, payload: SubscribePayload, operationName: string | null | undefined): Promise<unknown> {
     const { options, connection } = this.#host;
     if (options.context !== undefined) return options.context(connection, { id, payload });
     return {
@@ -170,19 +172,24 @@ export class OperationRegistry {
       request: connection.request,
       connectionParams: connection.connectionParams,
       operationId: id,
-      operationName: payload.operationName,
+      operationName,
     };
   }
 
-  async #execute(operation: Operation, args: Parameters<typeof execute>[0], payload: SubscribePayload): Promise<void> {
+  async #execute(
+    operation: Operation,
+    args: Parameters<typeof execute>[0],
+    payload: SubscribePayload,
+    operationName: string | null | undefined,
+  ): Promise<void> {
     const { options, sink, connection } = this.#host;
     const started = performance.now();
     const result = await execute(args);
     const elapsed = performance.now() - started;
     if (options.slowOperationWarning > 0 && elapsed >= options.slowOperationWarning) {
       options.logger.warn(
-        `Slow operation ${payload.operationName ?? '(anonymous)'} (id ${operation.id}) took ${Math.round(elapsed)} ms.`,
-        { connection: connection.id, operationId: operation.id, operationName: payload.operationName, ms: elapsed },
+        `Slow operation ${operationName ?? '(anonymous)'} (id ${operation.id}) took ${Math.round(elapsed)} ms.`,
+        { connection: connection.id, operationId: operation.id, operationName, ms: elapsed },
       );
       options.logger.debug('Slow operation details.', { query: payload.query, variables: payload.variables });
     }

@@ -45,6 +45,7 @@ export interface DefaultContext<State extends object = Record<string, unknown>> 
   readonly request: UpgradeRequest;
   readonly connectionParams: Readonly<Record<string, unknown>> | undefined;
   readonly operationId: string;
+  /** The name the client sent, or else the one the document's operation carries. */
   readonly operationName: string | null | undefined;
 }
 

@@ -30,8 +30,8 @@ export async function startServer(
     http,
     url,
     port,
-    async client(protocol: string | string[], headers?: Record<string, string>) {
-      const client = await TestClient.open(url, protocol, headers);
+    async client(protocol: string | string[], headers?: Record<string, string>, options?: { autoPong?: boolean }) {
+      const client = await TestClient.open(url, protocol, headers, options);
       clients.push(client);
       return client;
     },

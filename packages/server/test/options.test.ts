@@ -1,0 +1,168 @@
+import { once } from 'node:events';
+import { GraphQLError, type ValidationRule } from 'graphql';
+import { describe, expect, it } from 'vitest';
+import { createGraphqlWsServer, type Middleware } from '../src/index.js';
+import { recordingLogger } from './utils/logger.js';
+import { data, protocolNames, start } from './utils/protocols.js';
+import { createFixture } from './utils/schema.js';
+import { startServer } from './utils/test-server.js';
+
+describe.each(protocolNames)('options (%s)', (protocol) => {
+  it('runs middleware around resolvers, the last listed outermost, and skips introspection', async () => {
+    const calls: string[] = [];
+    const tag =
+      (name: string): Middleware =>
+      async (next, root, args, context, info) => {
+        calls.push(`${name}>${info.fieldName}`);
+        const value = await next(root, args, context, info);
+        calls.push(`${name}<${info.fieldName}`);
+        return typeof value === 'string' ? `${value} [${name}]` : value;
+      };
+    await using server = await startServer({ middleware: [tag('inner'), tag('outer')] });
+    const client = await server.client(protocol);
+    await client.init();
+    start(client, 'q', '{ hello }');
+    expect(await client.next()).toEqual(data(client, 'q', { data: { hello: 'Hello, world! [inner] [outer]' } }));
+    expect(calls).toEqual(['outer>hello', 'inner>hello', 'inner<hello', 'outer<hello']);
+    expect(await client.next()).toEqual({ id: 'q', type: 'complete' });
+    calls.length = 0;
+    start(client, 'i', 'query IntrospectionQuery { __schema { queryType { name } } }');
+    expect(await client.next()).toEqual(data(client, 'i', { data: { __schema: { queryType: { name: 'Query' } } } }));
+    expect(calls).toEqual([]);
+  });
+
+  it('applies middleware to each notification, around publish', async () => {
+    const calls: string[] = [];
+    const spy: Middleware = (next, root, args, context, info) => {
+      calls.push(`${info.parentType.name}.${info.fieldName}`);
+      return next(root, args, context, info);
+    };
+    await using server = await startServer({ middleware: [spy], confirmSubscriptions: true });
+    const client = await server.client(protocol);
+    await client.init();
+    start(client, 's', 'subscription { onMessage { text } }');
+    await client.next();
+    expect(calls).toEqual([]);
+    await server.messages.broadcast({ payload: { room: 'r', text: 'hi', from: 'x' } });
+    expect(await client.next()).toEqual(data(client, 's', { data: { onMessage: { text: 'hi' } } }));
+    expect(calls).toEqual(['Subscription.onMessage', 'Message.text']);
+  });
+
+  it('shapes every error with formatError', async () => {
+    await using server = await startServer({
+      formatError: (error) => ({ message: `[masked] ${error.message}`, extensions: { code: 'E' } }),
+    });
+    const client = await server.client(protocol);
+    await client.init();
+    start(client, 'f', '{ fails }');
+    expect((await client.next()).payload).toEqual({
+      data: { fails: null },
+      errors: [{ message: '[masked] This field always fails.', extensions: { code: 'E' } }],
+    });
+  });
+
+  it('runs validationRules after the specified ones, and validates each distinct query once', async () => {
+    let runs = 0;
+    const noHello: ValidationRule = (context) => {
+      runs++;
+      return {
+        Field(node) {
+          if (node.name.value === 'hello')
+            context.reportError(new GraphQLError('hello is not allowed here.', { nodes: node }));
+        },
+      };
+    };
+    await using server = await startServer({ validationRules: [noHello] });
+    const client = await server.client(protocol);
+    await client.init();
+    for (const id of ['a', 'b', 'c']) {
+      start(client, id, '{ hello }');
+      expect(JSON.stringify(await client.next())).toContain('hello is not allowed here.');
+      await client.drain();
+    }
+    start(client, 'd', '{ stateValue(key: "x") }');
+    expect(await client.next()).toEqual(data(client, 'd', { data: { stateValue: null } }));
+    expect(runs).toBe(2);
+  });
+
+  it('warns about queries slower than slowOperationWarning, naming them', async () => {
+    const logger = recordingLogger();
+    await using server = await startServer({ slowOperationWarning: 1, logger });
+    const client = await server.client(protocol);
+    await client.init();
+    start(client, 'slow', 'query Waiting { waitFor(key: "slow") }');
+    // Hold the resolver across a few turns of the event loop: certainly more than 1 ms.
+    for (let turn = 0; turn < 20; turn++) await new Promise((resolve) => setTimeout(resolve, 1));
+    server.openGate('slow');
+    await client.until((m) => m.type === 'complete');
+    const warning = logger.lines.find((line) => line.level === 'warn');
+    expect(warning?.message).toMatch(/^Slow operation Waiting \(id slow\) took \d+ ms\.$/);
+    expect(warning?.details).toMatchObject({ operationId: 'slow', operationName: 'Waiting' });
+  });
+
+  it('completes every subscription and closes with 1001 on close(), with unsubscribed reason shutdown', async () => {
+    const disconnects: number[] = [];
+    await using server = await startServer({
+      confirmSubscriptions: true,
+      onDisconnect: (_connection, code) => {
+        disconnects.push(code);
+      },
+    });
+    const client = await server.client(protocol);
+    await client.init();
+    start(client, 'a', 'subscription { onMessage(room: "a") { text } }');
+    start(client, 'b', 'subscription { onMessage(room: "b") { text } }');
+    await client.next();
+    await client.next();
+    await server.gql.close();
+    const seen = await client.until((m) => m.type === 'complete' && m.id === 'b').catch(() => []);
+    expect(
+      seen
+        .filter((m) => m.type === 'complete')
+        .map((m) => m.id)
+        .sort(),
+    ).toEqual(['a', 'b']);
+    expect(await client.closed).toEqual({ code: 1001, reason: 'Server is shutting down' });
+    expect(server.unsubscribed.map((call) => call.reason)).toEqual(['shutdown', 'shutdown']);
+    expect(disconnects).toEqual([1001]);
+    expect(server.gql.connectionCount).toBe(0);
+  });
+});
+
+describe('dead peers', () => {
+  it('terminates a connection that stops answering WebSocket pings', async () => {
+    await using server = await startServer({ heartbeatInterval: 10, confirmSubscriptions: true });
+    // A peer that vanished without a close frame: its socket no longer answers ping frames.
+    const client = await server.client('graphql-transport-ws', {}, { autoPong: false });
+    await client.init();
+    start(client, 's', 'subscription { onMessage { text } }');
+    await client.next();
+    expect((await client.closed).code).toBe(1006);
+    expect(await server.unsubscribedCount(1)).toEqual([{ room: undefined, reason: 'disconnect' }]);
+  });
+
+  it('keeps a connection whose peer answers', async () => {
+    await using server = await startServer({ heartbeatInterval: 5 });
+    const client = await server.client('graphql-transport-ws');
+    await client.init();
+    for (let round = 0; round < 5; round++) await once(client.ws, 'ping');
+    expect(await client.drain()).toEqual([]);
+  });
+});
+
+describe('misuse', () => {
+  it('refuses options that make no sense with a TypeError naming them', () => {
+    expect(() => createGraphqlWsServer({ schema: {} as never })).toThrow(/`schema` must be a GraphQLSchema/);
+    const { schema } = createFixture();
+    expect(() => createGraphqlWsServer({ schema, keepAlive: -5 })).toThrow(
+      /keepAlive must be a number of milliseconds/,
+    );
+    expect(() => createGraphqlWsServer({ schema, maxSubscriptionsPerConnection: 0 })).toThrow(
+      /maxSubscriptionsPerConnection must be a whole number/,
+    );
+    expect(() => createGraphqlWsServer({ schema, middleware: ['x' as never] })).toThrow(
+      /middleware must be an array of functions/,
+    );
+    expect(() => createGraphqlWsServer({ schema, onConnect: 'yes' as never })).toThrow(/onConnect must be a function/);
+  });
+});
