@@ -85,6 +85,28 @@ describe.each(protocolNames)('options (%s)', (protocol) => {
     expect(runs).toBe(2);
   });
 
+  it('keeps only documentCacheSize documents, least recently used out first', async () => {
+    let runs = 0;
+    const counting: ValidationRule = () => {
+      runs++;
+      return {};
+    };
+    await using server = await startServer({ validationRules: [counting], documentCacheSize: 1 });
+    const client = await server.client(protocol);
+    await client.init();
+    for (const [id, query] of [
+      ['a', '{ hello }'],
+      ['b', '{ hello }'],
+      ['c', '{ stateValue(key: "x") }'],
+      ['d', '{ hello }'],
+    ]) {
+      start(client, id as string, query as string);
+      await client.until((m) => m.type === 'complete' && m.id === id);
+    }
+    // a: validated; b: cached; c: validated, evicting a's; d: validated again.
+    expect(runs).toBe(3);
+  });
+
   it('warns about queries slower than slowOperationWarning, naming them', async () => {
     const logger = recordingLogger();
     await using server = await startServer({ slowOperationWarning: 1, logger });
@@ -164,5 +186,42 @@ describe('misuse', () => {
       /middleware must be an array of functions/,
     );
     expect(() => createGraphqlWsServer({ schema, onConnect: 'yes' as never })).toThrow(/onConnect must be a function/);
+  });
+});
+
+describe('slow readers', () => {
+  it('stops pulling notifications for a socket over sendHighWaterMark, so the bounded queue drops the oldest', async () => {
+    const logger = recordingLogger();
+    await using server = await startServer(
+      { sendHighWaterMark: 16_384, confirmSubscriptions: true, logger },
+      createFixture({ queueLimit: 10, logger }),
+    );
+    const slow = await server.client('graphql-transport-ws');
+    const fast = await server.client('graphql-transport-ws');
+    await slow.init();
+    await fast.init();
+    slow.send({ id: 's', type: 'subscribe', payload: { query: 'subscription { onMessage { text } }' } });
+    fast.send({ id: 'f', type: 'subscribe', payload: { query: 'subscription { onMessage(room: "other") { text } }' } });
+    await slow.next();
+    await fast.next();
+    // The slow client stops reading: its kernel buffers fill, then the server's send buffer.
+    const raw = (slow.ws as unknown as { _socket: import('node:net').Socket })._socket;
+    raw.pause();
+    const text = 'x'.repeat(8_192);
+    for (let i = 0; i < 3_000; i++)
+      await server.messages.broadcast({ payload: { room: 'all', text: `${i} ${text}`, from: 'x' } });
+    expect(server.hub.stats().dropped).toBeGreaterThan(0);
+    // Everyone else is still served at once.
+    await server.messages.broadcast({
+      group: 'room:other',
+      payload: { room: 'other', text: 'for the fast one', from: 'x' },
+    });
+    const fastSeen = await fast.until((m) => JSON.stringify(m).includes('for the fast one'));
+    expect(fastSeen.length).toBeGreaterThan(0);
+    // When the slow one reads again, it gets what is left, ending with the latest broadcast.
+    raw.resume();
+    const seen = await slow.until((m) => JSON.stringify(m).includes('"2999 '));
+    expect(seen.length).toBeLessThan(3_000);
+    expect(logger.lines.some((line) => line.level === 'warn' && /is behind: dropped/.test(line.message))).toBe(true);
   });
 });

@@ -32,8 +32,9 @@ export class TestClient {
     url: string,
     protocols: string | string[],
     headers: Record<string, string> = {},
+    options: { autoPong?: boolean } = {},
   ): Promise<TestClient> {
-    const ws = new WebSocket(url, protocols, { headers });
+    const ws = new WebSocket(url, protocols, { headers, ...options });
     const client = new TestClient(ws);
     await once(ws, 'open');
     return client;
