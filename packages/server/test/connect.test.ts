@@ -213,6 +213,28 @@ describe('legacy protocol violations', () => {
     expect(await client.drain()).toEqual([]);
   });
 
+  it('refuses a start without an id, or without a query, with an error; nothing runs', async () => {
+    let executed = 0;
+    await using server = await startServer({
+      onOperation: () => {
+        executed++;
+      },
+    });
+    const client = await server.client('graphql-ws');
+    await client.init();
+    client.send({ type: 'start', payload: { query: 'mutation { setState(key: "k", value: "v") }' } } as never);
+    expect(await client.next()).toEqual({
+      type: 'error',
+      id: null,
+      payload: { errors: [{ message: '"start" message expects "id" to be a non-empty string, got undefined' }] },
+    });
+    client.send({ type: 'start', id: 'q', payload: { variables: {} } });
+    expect(await client.next()).toMatchObject({ type: 'error', id: 'q' });
+    expect(await client.drain()).toEqual([]);
+    // The drain's own sentinel query is the only operation that ran.
+    expect(executed).toBe(1);
+  });
+
   it('never executes a start sent before connection_init', async () => {
     await using server = await startServer();
     const client = await server.client('graphql-ws');
