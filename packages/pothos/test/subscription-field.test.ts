@@ -152,6 +152,25 @@ describe('publish: per-subscriber values and SKIP', () => {
     expect(started).toEqual([1, 2, 3]);
   });
 
+  it('sends nothing for a notification whose publish was still running when the client completed', async () => {
+    const gate = deferred();
+    const publishing = deferred();
+    const { schema, counters } = createExample({
+      gate: () => {
+        publishing.resolve();
+        return gate.promise;
+      },
+    });
+    const results = await open(schema, 'subscription { ordered }', bob);
+    await counters.broadcast({ payload: { n: 1 } });
+    const pending = results.next();
+    await publishing.promise;
+    // publish(1) is now waiting on its gate; the client completes meanwhile.
+    await results.return(undefined);
+    gate.resolve();
+    expect(await pending).toEqual({ done: true, value: undefined });
+  });
+
   it('uses the payload as the value when publish is omitted', async () => {
     const { schema, chatMessages } = createExample();
     const results = await open(schema, 'subscription { rawMessages(chatroom: "a") { chatroom text sender } }', alice);

@@ -33,7 +33,7 @@ export interface ConnectionHandle {
   receive(data: string): void;
   /** The socket closed (for any reason); resolves when hooks and cleanup ran. */
   closed(code: number, reason: string): Promise<void>;
-  /** Graceful shutdown: completes the subscriptions, then closes with 1001. */
+  /** Graceful shutdown: ends the subscriptions (reason `shutdown`), then closes with 1001. */
   shutdown(): void;
   readonly connection: Connection<object>;
 }
@@ -45,7 +45,7 @@ type Phase = 'awaiting-init' | 'initialising' | 'acknowledged' | 'closing' | 'cl
  * the operation registry, closing. Each subprotocol is a subclass with one
  * `switch` over its message types.
  */
-export abstract class ProtocolConnection implements ConnectionHandle, OperationSink {
+export abstract class ProtocolConnection<Message> implements ConnectionHandle, OperationSink {
   readonly connection: Connection<object>;
   protected readonly scope: ServerScope;
   protected readonly socket: Socket;
@@ -88,17 +88,27 @@ export abstract class ProtocolConnection implements ConnectionHandle, OperationS
       this.#initTimer = setTimeout(() => {
         // graphql-transport-ws, ConnectionInit: "If the server wishes to reject the connection [...]
         // because of the connection initialisation timeout, close with 4408: Connection initialisation timeout."
-        if (!this.initReceived) this.closeWith(4408, 'Connection initialisation timeout');
+        // Until the ack: an onConnect that never settles must not hold the socket either.
+        if (this.phase !== 'acknowledged') this.closeWith(4408, 'Connection initialisation timeout');
       }, timeout);
       this.#initTimer.unref?.();
     }
   }
 
   receive(data: string): void {
-    if (this.phase === 'closing' || this.phase === 'closed') return;
-    const run = () => this.#handleSafely(data);
-    if (this.scope.options.strictOrdering) this.#ordered = this.#ordered.then(run);
-    else void run();
+    if (!this.isOpen) return;
+    let message: Message | undefined;
+    try {
+      message = this.parse(data);
+    } catch (error) {
+      this.#fail(error);
+      return;
+    }
+    if (message === undefined) return;
+    // With strictOrdering, operations wait their turn; control messages (ping, complete) never do.
+    if (this.scope.options.strictOrdering && !this.isControl(message)) {
+      this.#ordered = this.#ordered.then(() => (this.isOpen ? this.#handleSafely(message) : undefined));
+    } else void this.#handleSafely(message);
   }
 
   closed(code: number, reason: string): Promise<void> {
@@ -108,11 +118,10 @@ export abstract class ProtocolConnection implements ConnectionHandle, OperationS
 
   shutdown(): void {
     if (this.phase === 'closed') return;
-    // Tell each subscriber its subscription ended, then say goodbye.
-    for (const id of this.operations.subscriptionIds()) {
-      void this.operations.stop(id, 'shutdown');
-      this.complete(id);
-    }
+    // End every subscription here (their `unsubscribed` hooks get `shutdown`), but send no
+    // `complete`: that would tell clients the subscription is over for good. 1001 tells them
+    // to reconnect (to another instance, or this one once restarted) and subscribe again.
+    void this.operations.stopAll('shutdown');
     this.closeWith(1001, 'Server is shutting down');
   }
 
@@ -125,8 +134,14 @@ export abstract class ProtocolConnection implements ConnectionHandle, OperationS
     return this.socket.drained();
   }
 
+  /** Parses a frame; a frame that breaks the protocol is dealt with here, and yields `undefined`. */
+  protected abstract parse(data: string): Message | undefined;
+
+  /** Whether a message is handled at once even with `strictOrdering` (ping, pong, complete, stop). */
+  protected abstract isControl(message: Message): boolean;
+
   /** Handles one message; resolves when it counts as processed (for `strictOrdering`). */
-  protected abstract handle(data: string): Promise<void> | void;
+  protected abstract handle(message: Message): Promise<void> | void;
 
   /** The protocol's keep-alive message. */
   protected abstract readonly keepAliveMessage: object;
@@ -152,7 +167,6 @@ export abstract class ProtocolConnection implements ConnectionHandle, OperationS
     this.initReceived = true;
     this.phase = 'initialising';
     this.#connectionParams = payload ?? undefined;
-    clearTimeout(this.#initTimer);
     const { onConnect, confirmSubscriptions, logger } = this.scope.options;
     let answer: boolean | undefined | Record<string, unknown> = true;
     try {
@@ -172,6 +186,7 @@ export abstract class ProtocolConnection implements ConnectionHandle, OperationS
   protected acknowledge(ackPayload: Record<string, unknown> | undefined): void {
     this.phase = 'acknowledged';
     this.#everAcknowledged = true;
+    clearTimeout(this.#initTimer);
     this.send(ackPayload === undefined ? { type: 'connection_ack' } : { type: 'connection_ack', payload: ackPayload });
     const every = this.scope.options.keepAlive;
     if (every > 0) {
@@ -184,16 +199,21 @@ export abstract class ProtocolConnection implements ConnectionHandle, OperationS
     return this.phase !== 'closing' && this.phase !== 'closed';
   }
 
-  async #handleSafely(data: string): Promise<void> {
+  async #handleSafely(message: Message): Promise<void> {
     try {
-      await this.handle(data);
+      await this.handle(message);
     } catch (error) {
-      this.scope.options.logger.error(`Connection ${this.connection.id} failed on a message.`, {
-        connection: this.connection.id,
-        error,
-      });
-      this.closeWith(4500, 'Internal server error');
+      this.#fail(error);
     }
+  }
+
+  /** An unexpected failure: log it, close this connection with 4500; the others go on. */
+  #fail(error: unknown): void {
+    this.scope.options.logger.error(`Connection ${this.connection.id} failed on a message.`, {
+      connection: this.connection.id,
+      error,
+    });
+    this.closeWith(4500, 'Internal server error');
   }
 
   #clearTimers(): void {

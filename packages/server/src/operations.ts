@@ -25,6 +25,8 @@ export interface OperationSink {
 
 interface Operation {
   readonly id: string;
+  /** Holds a subscription slot (`maxSubscriptionsPerConnection`) until its stream is really over. */
+  holdsSlot: boolean;
   /** preparing: not yet executing; running: a subscription streaming; done: nothing more may be sent. */
   state: 'preparing' | 'running' | 'done';
   isSubscription: boolean;
@@ -51,6 +53,8 @@ export interface OperationHost {
 export class OperationRegistry {
   readonly #host: OperationHost;
   readonly #operations = new Map<string, Operation>();
+  /** Operations still starting (parsing, hooks, `subscribe()`): `stopAll` waits for them. */
+  readonly #starting = new Set<Promise<void>>();
   #subscriptions = 0;
 
   constructor(host: OperationHost) {
@@ -72,12 +76,26 @@ export class OperationRegistry {
   async start(id: string, payload: SubscribePayload): Promise<void> {
     const operation: Operation = {
       id,
+      holdsSlot: false,
       state: 'preparing',
       isSubscription: false,
       iterator: undefined,
       reason: 'complete',
     };
     this.#operations.set(id, operation);
+    const started = this.#run(operation, payload);
+    this.#starting.add(started);
+    try {
+      await started;
+    } finally {
+      this.#starting.delete(started);
+      // Refused, or stopped while starting: its slot comes back only now, when nothing runs for it any more.
+      if (operation.iterator === undefined) this.#freeSlot(operation);
+    }
+  }
+
+  async #run(operation: Operation, payload: SubscribePayload): Promise<void> {
+    const id = operation.id;
     const { options, sink, connection } = this.#host;
     try {
       const prepared = this.#host.documents.prepare(payload.query, payload.operationName);
@@ -96,6 +114,7 @@ export class OperationRegistry {
           return;
         }
         operation.isSubscription = true;
+        operation.holdsSlot = true;
         this.#subscriptions++;
       }
 
@@ -151,9 +170,15 @@ export class OperationRegistry {
     return this.#return(operation, iterator);
   }
 
-  /** Stops every operation; resolves when all their streams were returned. */
+  /**
+   * Stops every operation and waits for those still starting (so a subscription
+   * completed while its `subscribe()` ran is ended, and its `unsubscribed` ran).
+   * The `return()` of a running stream is not awaited: a foreign async generator
+   * may never settle it, and gqlcast streams end synchronously inside the call.
+   */
   async stopAll(reason: UnsubscribeReason): Promise<void> {
-    await Promise.all([...this.#operations.keys()].map((id) => this.stop(id, reason)));
+    for (const id of [...this.#operations.keys()]) void this.stop(id, reason);
+    while (this.#starting.size > 0) await Promise.all([...this.#starting]);
   }
 
   /** The ids of running subscriptions (for a graceful shutdown's `complete` messages). */
@@ -203,11 +228,11 @@ export class OperationRegistry {
     const { options, sink } = this.#host;
     const result = await subscribe(args);
     if (!isAsyncIterator(result)) {
-      // Refused before streaming (subscribe threw, variables did not coerce): one result, then complete.
+      // Refused before it started (its resolver threw, variables did not coerce): an error, so that
+      // a subscription's first `next` is always a result (or, with confirmations, its confirmation).
       if (operation.state === 'done') return;
       this.#release(operation);
-      sink.next(operation.id, this.#formatResult(result));
-      sink.complete(operation.id);
+      sink.fail(operation.id, this.#formatResult(result).errors ?? [], 'refused');
       return;
     }
     operation.iterator = result;
@@ -219,7 +244,9 @@ export class OperationRegistry {
     operation.state = 'running';
     // The stream is active (gqlcast fields resolve only once their groups are subscribed): confirm first.
     if (options.confirmSubscriptions) sink.next(operation.id, options.confirmationMessage);
-    void this.#pump(operation, result);
+    this.#pump(operation, result).catch((error: unknown) => {
+      options.logger.error(`Subscription ${operation.id} could not report its failure.`, { error });
+    });
   }
 
   async #pump(operation: Operation, iterator: AsyncIterator<ExecutionResult>): Promise<void> {
@@ -258,11 +285,19 @@ export class OperationRegistry {
     );
   }
 
+  /** Frees the id at once: nothing more is sent for it, and it may be reused. */
   #release(operation: Operation): void {
     if (operation.state === 'done') return;
     operation.state = 'done';
     if (this.#operations.get(operation.id) === operation) this.#operations.delete(operation.id);
-    if (operation.isSubscription) this.#subscriptions--;
+    // A running stream is being returned: its slot is free. One still starting keeps it until it settles.
+    if (operation.iterator !== undefined) this.#freeSlot(operation);
+  }
+
+  #freeSlot(operation: Operation): void {
+    if (!operation.holdsSlot) return;
+    operation.holdsSlot = false;
+    this.#subscriptions--;
   }
 
   #formatResult(result: ExecutionResult): WireResult {

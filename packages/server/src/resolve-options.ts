@@ -1,5 +1,5 @@
-import { consoleLogger } from '@gqlcast/core';
-import { GraphQLSchema } from 'graphql';
+import { consoleLogger, type Logger } from '@gqlcast/core';
+import { type GraphQLError, type GraphQLFormattedError, GraphQLSchema } from 'graphql';
 import type { ResolvedOptions, ServerOptions } from './options.js';
 
 /** The defaults, in one place. */
@@ -41,6 +41,22 @@ function hook<T>(value: T | undefined, name: string): T | undefined {
   return value;
 }
 
+/** The user's formatError, made safe: if it throws, the error is logged and a generic one is sent. */
+function safeFormatError(
+  format: ((error: GraphQLError) => GraphQLFormattedError) | undefined,
+  logger: Logger,
+): (error: GraphQLError) => GraphQLFormattedError {
+  if (format === undefined) return (error) => error.toJSON();
+  return (error) => {
+    try {
+      return format(error);
+    } catch (failure) {
+      logger.error('formatError threw; sent a generic error instead.', { error, failure });
+      return { message: 'Internal server error' };
+    }
+  };
+}
+
 /** Checks every option and fills in the defaults; misuse is a `TypeError` naming the option. */
 export function resolveOptions(options: ServerOptions<never, never>): ResolvedOptions {
   if (!(options?.schema instanceof GraphQLSchema)) {
@@ -78,7 +94,7 @@ export function resolveOptions(options: ServerOptions<never, never>): ResolvedOp
       serverDefaults.slowOperationWarning,
       'slowOperationWarning',
     ),
-    formatError: hook(options.formatError, 'formatError') ?? ((error) => error.toJSON()),
+    formatError: safeFormatError(hook(options.formatError, 'formatError'), options.logger ?? consoleLogger),
     validationRules: options.validationRules ?? [],
     documentCacheSize: count(options.documentCacheSize, serverDefaults.documentCacheSize, 'documentCacheSize'),
     logger: options.logger ?? consoleLogger,

@@ -60,8 +60,8 @@ export class ServerCore implements ServerScope {
   }
 
   /**
-   * Graceful shutdown: every subscription completes (reason `shutdown`), every
-   * socket closes with 1001. Resolves once every connection closed and its
+   * Graceful shutdown: every subscription ends (reason `shutdown`), every
+   * socket closes with 1001 (clients reconnect and subscribe again). Resolves once every connection closed and its
    * hooks ran. Idempotent.
    */
   close(): Promise<void> {

@@ -4,6 +4,8 @@ import type { OriginCheck } from './options.js';
 
 /** Answers an upgrade request with a plain HTTP error and closes the socket (no WebSocket is opened). */
 export function refuseUpgrade(socket: Duplex, status: number, message: string): void {
+  // Node removed its own 'error' listener when it emitted 'upgrade': a reset must not crash the process.
+  if (socket.listenerCount('error') === 0) socket.on('error', () => socket.destroy());
   if (!socket.writable) {
     socket.destroy();
     return;

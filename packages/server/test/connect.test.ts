@@ -132,6 +132,8 @@ describe('refusing connections', () => {
     const client = await server.client('graphql-transport-ws');
     client.send({ type: 'connection_init', payload: { token: 'x' } });
     expect(await client.closed).toEqual({ code: 4403, reason: 'Invalid token' });
+    // No frame at all came before the close.
+    await expect(client.next()).rejects.toThrow('closed while waiting for a message');
   });
 
   it('graphql-transport-ws: closes 4403 Forbidden when onConnect returns false', async () => {
@@ -151,6 +153,48 @@ describe('refusing connections', () => {
     client.send({ type: 'connection_init' });
     expect(await client.next()).toEqual({ type: 'connection_error', payload: { message: 'Invalid token' } });
     expect((await client.closed).code).toBe(4403);
+  });
+});
+
+describe('internal failures', () => {
+  it.each(['graphql-transport-ws', 'graphql-ws'])(
+    '%s: closes only the failing connection with 4500, and logs why',
+    async (protocol) => {
+      const logger = recordingLogger();
+      await using server = await startServer({
+        logger,
+        // An ack payload that cannot be serialised: a bug in the hook, found while answering.
+        onConnect: (_connection, payload) => (payload?.broken ? { big: 10n } : undefined),
+      });
+      const broken = await server.client(protocol);
+      const healthy = await server.client(protocol);
+      await healthy.init();
+      broken.send({ type: 'connection_init', payload: { broken: true } });
+      expect(await broken.closed).toEqual({ code: 4500, reason: 'Internal server error' });
+      expect(logger.lines).toContainEqual(
+        expect.objectContaining({ level: 'error', message: 'Connection 1 failed on a message.' }),
+      );
+      expect(await healthy.drain()).toEqual([]);
+    },
+  );
+
+  it('sends a generic error when formatError itself throws, and keeps serving', async () => {
+    const logger = recordingLogger();
+    await using server = await startServer({
+      logger,
+      formatError: () => {
+        throw new Error('formatter bug');
+      },
+    });
+    const client = await server.client('graphql-transport-ws');
+    await client.init();
+    client.send({ id: 'f', type: 'subscribe', payload: { query: '{ fails }' } });
+    expect(await client.next()).toEqual({
+      id: 'f',
+      type: 'next',
+      payload: { data: { fails: null }, errors: [{ message: 'Internal server error' }] },
+    });
+    expect(logger.lines.some((line) => line.message.startsWith('formatError threw'))).toBe(true);
   });
 });
 

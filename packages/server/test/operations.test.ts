@@ -1,6 +1,8 @@
 import { deferred } from '@gqlcast/core/testing';
 import { describe, expect, it } from 'vitest';
+import { recordingLogger } from './utils/logger.js';
 import { data, protocolNames, start, stop, words } from './utils/protocols.js';
+import { createFixture } from './utils/schema.js';
 import { startServer } from './utils/test-server.js';
 
 const onMessage = 'subscription ($room: String) { onMessage(room: $room) { room text from } }';
@@ -179,7 +181,7 @@ describe.each(protocolNames)('operations (%s)', (protocol) => {
     });
 
     it('survives subscribe-then-complete spam with broadcasts in between: nothing after a completion', async () => {
-      await using server = await startServer();
+      await using server = await startServer({ maxSubscriptionsPerConnection: 1_000 });
       const client = await server.client(protocol);
       await client.init();
       for (let i = 0; i < 300; i++) {
@@ -202,6 +204,9 @@ describe.each(protocolNames)('operations (%s)', (protocol) => {
       expect(completed.size).toBe(words(client).legacy ? 300 : 0);
       await server.messages.broadcast({ group: 'room:spam', payload: { room: 'spam', text: 'after', from: 'x' } });
       expect(await client.drain()).toEqual([]);
+      // Every subscription whose subscribe() ran got unsubscribed exactly once, for its completion.
+      // (Starts are chains of microtasks: all have settled by the time the sentinel came back.)
+      expect(server.unsubscribed).toHaveLength(server.subscribeCalls());
       expect(server.unsubscribed.every((call) => call.reason === 'complete')).toBe(true);
     });
 
@@ -227,17 +232,25 @@ describe.each(protocolNames)('operations (%s)', (protocol) => {
       );
     });
 
-    it('refuses a subscription whose subscribe() throws with its message, then completes it', async () => {
+    it('refuses a subscription whose subscribe() throws with an error carrying its message', async () => {
       await using server = await startServer();
       const client = await server.client(protocol);
       await client.init();
       start(client, 'r', 'subscription { refused }');
       const refused = await client.next();
-      expect(refused).toMatchObject({ id: 'r', type: words(client).data });
-      expect((refused.payload as { errors: { message: string }[] }).errors[0]?.message).toBe(
-        'You may not subscribe to this.',
-      );
-      expect(await client.next()).toEqual({ id: 'r', type: 'complete' });
+      expect(refused).toMatchObject({ id: 'r', type: 'error' });
+      expect(JSON.stringify(refused.payload)).toContain('You may not subscribe to this.');
+      // An error ends the operation: no complete follows.
+      expect(await client.drain()).toEqual([]);
+    });
+
+    it('with confirmations on, answers a request that does not validate with an error, never a data/next', async () => {
+      await using server = await startServer({ confirmSubscriptions: true });
+      const client = await server.client(protocol);
+      await client.init();
+      start(client, 'v', 'subscription { nope }');
+      expect(await client.next()).toMatchObject({ id: 'v', type: 'error' });
+      expect(await client.drain()).toEqual([]);
     });
 
     it('caps subscriptions per connection, and gives slots back when they end', async () => {
@@ -260,24 +273,70 @@ describe.each(protocolNames)('operations (%s)', (protocol) => {
       expect(await client.next()).toEqual(data(client, 'q', { data: { hello: 'Hello, world!' } }));
     });
 
+    it('never holds more subscriptions than the cap under a subscribe-then-complete flood', async () => {
+      await using server = await startServer({ maxSubscriptionsPerConnection: 5 });
+      const client = await server.client(protocol);
+      await client.init();
+      for (let i = 0; i < 500; i++) {
+        start(client, `s${i}`, onMessage, { room: 'flood' });
+        stop(client, `s${i}`);
+      }
+      const seen = await client.drain();
+      const refused = seen.filter((m) => m.type === 'error');
+      // Slots free only when a subscription's start settled: the flood is refused beyond the cap...
+      expect(refused.length).toBeGreaterThan(0);
+      expect(JSON.stringify(refused[0]?.payload)).toContain('limit 5');
+      // ...and they all come back once the starts settled (microtasks: before the sentinel returned).
+      expect(server.unsubscribed).toHaveLength(server.subscribeCalls());
+      start(client, 'after', '{ hello }');
+      expect(await client.next()).toEqual(data(client, 'after', { data: { hello: 'Hello, world!' } }));
+      for (let i = 0; i < 5; i++) start(client, `again${i}`, onMessage, { room: 'again' });
+      expect((await client.drain()).filter((m) => m.type === 'error')).toEqual([]);
+    });
+
     it('reports disconnect to unsubscribed and onDisconnect, in that order', async () => {
       const events: string[] = [];
-      await using server = await startServer({
-        confirmSubscriptions: true,
-        onDisconnect: (connection, code, reason) => {
-          events.push(`onDisconnect ${connection.id} ${code} ${reason}`);
+      const unacknowledged = await startServer({ onDisconnect: () => void events.push('never') });
+      // A connection that was never acknowledged does not reach onDisconnect.
+      const early = await unacknowledged.client(protocol);
+      await early.close();
+      await unacknowledged[Symbol.asyncDispose]();
+      await using server = await startServer(
+        {
+          confirmSubscriptions: true,
+          onDisconnect: (connection, code, reason) => {
+            events.push(`onDisconnect ${connection.id} ${code} ${reason}`);
+          },
         },
-      });
+        createFixture({ events }),
+      );
       const client = await server.client(protocol);
       await client.init();
       start(client, 's', onMessage, { room: 'r' });
       await client.next();
       client.ws.close(4000, 'bye');
+      // Wait for the server to see the close, then for the connection's cleanup to finish.
       await server.unsubscribedCount(1);
-      events.push('unsubscribed');
       await server.gql.close();
       expect(server.unsubscribed).toEqual([{ room: 'r', reason: 'disconnect' }]);
-      expect(events).toEqual(['unsubscribed', 'onDisconnect 1 4000 bye']);
+      expect(events).toEqual(['unsubscribed disconnect', 'onDisconnect 1 4000 bye']);
+    });
+
+    it('logs an onDisconnect that throws', async () => {
+      const logger = recordingLogger();
+      await using server = await startServer({
+        logger,
+        onDisconnect: () => {
+          throw new Error('cleanup failed');
+        },
+      });
+      const client = await server.client(protocol);
+      await client.init();
+      await client.close();
+      await server.gql.close();
+      expect(logger.lines).toContainEqual(
+        expect.objectContaining({ level: 'error', message: 'onDisconnect failed for connection 1.' }),
+      );
     });
   });
 

@@ -122,7 +122,7 @@ describe.each(protocolNames)('options (%s)', (protocol) => {
     expect(warning?.details).toMatchObject({ operationId: 'slow', operationName: 'Waiting' });
   });
 
-  it('completes every subscription and closes with 1001 on close(), with unsubscribed reason shutdown', async () => {
+  it('ends every subscription and closes with 1001 on close(), without complete frames, reason shutdown', async () => {
     const disconnects: number[] = [];
     await using server = await startServer({
       confirmSubscriptions: true,
@@ -137,30 +137,42 @@ describe.each(protocolNames)('options (%s)', (protocol) => {
     await client.next();
     await client.next();
     await server.gql.close();
-    const seen = await client.until((m) => m.type === 'complete' && m.id === 'b').catch(() => []);
-    expect(
-      seen
-        .filter((m) => m.type === 'complete')
-        .map((m) => m.id)
-        .sort(),
-    ).toEqual(['a', 'b']);
     expect(await client.closed).toEqual({ code: 1001, reason: 'Server is shutting down' });
+    // No `complete` arrived: the client is to reconnect and subscribe again.
+    await expect(client.next()).rejects.toThrow('closed while waiting for a message');
     expect(server.unsubscribed.map((call) => call.reason)).toEqual(['shutdown', 'shutdown']);
     expect(disconnects).toEqual([1001]);
     expect(server.gql.connectionCount).toBe(0);
   });
 });
 
+describe('defaults', () => {
+  it('sends no keep-alive and warns about no fast query by default', async () => {
+    const logger = recordingLogger();
+    await using server = await startServer({ logger });
+    const client = await server.client('graphql-transport-ws');
+    await client.init();
+    client.send({ id: 'q', type: 'subscribe', payload: { query: '{ hello }' } });
+    await client.until((m) => m.type === 'complete');
+    expect(await client.drain()).toEqual([]);
+    expect(logger.lines.filter((line) => line.level === 'warn')).toEqual([]);
+  });
+});
+
 describe('dead peers', () => {
   it('terminates a connection that stops answering WebSocket pings', async () => {
     await using server = await startServer({ heartbeatInterval: 10, confirmSubscriptions: true });
-    // A peer that vanished without a close frame: its socket no longer answers ping frames.
-    const client = await server.client('graphql-transport-ws', {}, { autoPong: false });
+    const client = await server.client('graphql-transport-ws');
     await client.init();
     start(client, 's', 'subscription { onMessage { text } }');
     await client.next();
-    expect((await client.closed).code).toBe(1006);
+    // The peer vanishes without a close frame: it reads nothing more, so it answers no ping.
+    const raw = (client.ws as unknown as { _socket: import('node:net').Socket })._socket;
+    raw.pause();
     expect(await server.unsubscribedCount(1)).toEqual([{ room: undefined, reason: 'disconnect' }]);
+    // Reading again, the client finds the connection gone without a close frame.
+    raw.resume();
+    expect((await client.closed).code).toBe(1006);
   });
 
   it('keeps a connection whose peer answers', async () => {

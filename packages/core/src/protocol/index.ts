@@ -13,3 +13,4 @@ export {
   type WireResult,
 } from './messages.js';
 export { ProtocolViolation, parseLegacyMessage, parseTransportMessage } from './parse.js';
+export type { Transport, TransportConnection, TransportEvents } from './transport.js';

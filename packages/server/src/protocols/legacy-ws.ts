@@ -15,21 +15,29 @@ import { ProtocolConnection } from '../connection.js';
  * server side, with the fixes the legacy reference server lacked: no operation
  * runs before an accepted `connection_init`, and ids are never shared.
  */
-export class LegacyWsConnection extends ProtocolConnection {
+export class LegacyWsConnection extends ProtocolConnection<LegacyClientMessage> {
   protected readonly keepAliveMessage: LegacyServerMessage = { type: 'ka' };
   /** `start`s received after `connection_init` but before `onConnect` decided. */
   #held: { id: string; payload: SubscribePayload }[] = [];
 
-  protected async handle(data: string): Promise<void> {
-    let message: LegacyClientMessage;
+  protected parse(data: string): LegacyClientMessage | undefined {
     try {
-      message = parseLegacyMessage(data);
+      return parseLegacyMessage(data);
     } catch (error) {
       // The legacy protocol answers a bad message with an `error` and keeps the connection.
-      if (error instanceof ProtocolViolation) return this.#error(idOf(data), error.message);
+      if (error instanceof ProtocolViolation) {
+        this.#error(idOf(data), error.message);
+        return undefined;
+      }
       throw error;
     }
+  }
 
+  protected isControl(message: LegacyClientMessage): boolean {
+    return message.type === 'stop' || message.type === 'connection_terminate';
+  }
+
+  protected async handle(message: LegacyClientMessage): Promise<void> {
     switch (message.type) {
       case 'connection_init': {
         if (this.initReceived)
@@ -95,8 +103,9 @@ export class LegacyWsConnection extends ProtocolConnection {
   }
 
   fail(id: string, errors: readonly WireError[], kind: 'invalid' | 'refused'): void {
-    if (kind === 'invalid') {
-      // As subscriptions-transport-ws: a request that does not validate is a result with errors.
+    // As subscriptions-transport-ws: a request that does not validate is a result with errors. With
+    // confirmations on, a `data` must only ever be a result or a confirmation: then it is an `error`.
+    if (kind === 'invalid' && !this.scope.options.confirmSubscriptions) {
       this.send({ id, type: 'data', payload: { data: null, errors } } satisfies LegacyServerMessage);
       this.complete(id);
       return;

@@ -13,20 +13,28 @@ import { ProtocolConnection } from '../connection.js';
  * The graphql-transport-ws protocol (graphql-ws PROTOCOL.md), server side.
  * Each rule is quoted where it is enforced.
  */
-export class TransportWsConnection extends ProtocolConnection {
+export class TransportWsConnection extends ProtocolConnection<TransportClientMessage> {
   protected readonly keepAliveMessage: TransportServerMessage = { type: 'ping' };
 
-  protected async handle(data: string): Promise<void> {
-    let message: TransportClientMessage;
+  protected parse(data: string): TransportClientMessage | undefined {
     try {
-      message = parseTransportMessage(data);
+      return parseTransportMessage(data);
     } catch (error) {
       // "Receiving a message of a type or format which is not specified in this document
       // will result in an immediate socket closure with the event 4400: <error-message>."
-      if (error instanceof ProtocolViolation) return this.closeWith(CloseCode.BadRequest, error.message);
+      if (error instanceof ProtocolViolation) {
+        this.closeWith(CloseCode.BadRequest, error.message);
+        return undefined;
+      }
       throw error;
     }
+  }
 
+  protected isControl(message: TransportClientMessage): boolean {
+    return message.type === 'ping' || message.type === 'pong' || message.type === 'complete';
+  }
+
+  protected async handle(message: TransportClientMessage): Promise<void> {
     switch (message.type) {
       case 'connection_init': {
         // "If the server receives more than one ConnectionInit message at any given time,

@@ -7,7 +7,7 @@ import SchemaBuilder from '@pothos/core';
 import { z } from 'zod';
 import type { DefaultContext } from '../../src/index.js';
 
-export function createFixture(options: { logger?: Logger; queueLimit?: number } = {}) {
+export function createFixture(options: { logger?: Logger; queueLimit?: number; events?: string[] } = {}) {
   // A memory layer that reports each topic subscription it confirmed, so tests
   // know when a subscription is active without timers or confirmation messages.
   const inner = memoryLayer();
@@ -47,6 +47,7 @@ export function createFixture(options: { logger?: Logger; queueLimit?: number } 
     gates.get(key)?.resolve();
   };
   let contextsSeen = 0;
+  let subscribeCalls = 0;
 
   const builder = new SchemaBuilder<{ Context: DefaultContext }>({ plugins: [GqlcastPlugin] });
 
@@ -135,11 +136,15 @@ export function createFixture(options: { logger?: Logger; queueLimit?: number } 
         type: Message,
         channel: messages,
         args: { room: t.arg.string() },
-        subscribe: (args) => (args.room ? `room:${args.room}` : undefined),
+        subscribe: (args) => {
+          subscribeCalls++;
+          return args.room ? `room:${args.room}` : undefined;
+        },
         // The sender does not get their own message back.
         publish: (payload, _args, ctx) => (payload.from === ctx.connectionParams?.user ? SKIP : payload),
         unsubscribed: (args, _ctx, _info, reason) => {
           unsubscribed.push({ room: args.room, reason });
+          options.events?.push(`unsubscribed ${reason}`);
           for (const wake of unsubscribedWaiters.splice(0)) wake();
         },
       }),
@@ -169,5 +174,7 @@ export function createFixture(options: { logger?: Logger; queueLimit?: number } 
     topicSubscribed,
     openGate,
     contexts: () => contextsSeen,
+    /** How many times onMessage's subscribe() ran. */
+    subscribeCalls: () => subscribeCalls,
   };
 }

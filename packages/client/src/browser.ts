@@ -1,0 +1,23 @@
+// The browser entry: the global WebSocket, no Node built-ins.
+import type { Transport } from '@gqlcast/core/protocol';
+import { createWebSocketTransport, type WebSocketLike } from './transports/websocket.js';
+
+export * from './shared.js';
+
+/** Options of the WebSocket transport. */
+export interface WebSocketTransportOptions {
+  /** Not available in browsers, which send their own headers and cookies. */
+  headers?: undefined;
+  /** Another WebSocket implementation. @defaultValue `globalThis.WebSocket` */
+  WebSocket?: (new (url: string, protocol: string) => WebSocketLike) | undefined;
+}
+
+/** A transport over the browser's WebSocket to `url` (`ws://` or `wss://`). */
+export function webSocketTransport(url: string, options: WebSocketTransportOptions = {}): Transport {
+  const Implementation =
+    options.WebSocket ?? (globalThis as { WebSocket?: new (url: string, protocol: string) => WebSocketLike }).WebSocket;
+  if (Implementation === undefined) {
+    throw new TypeError('webSocketTransport: this environment has no global WebSocket; pass options.WebSocket.');
+  }
+  return createWebSocketTransport(url, (target, protocol) => new Implementation(target, protocol));
+}

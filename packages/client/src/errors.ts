@@ -1,0 +1,27 @@
+import { fatalCloseCodes } from '@gqlcast/core/protocol';
+
+/**
+ * The connection ended (or could not be opened) and the client gave up on
+ * it: an `execute` in flight rejects with it, and so do the iterators of
+ * subscriptions when no retry is left.
+ */
+export class ConnectionClosedError extends Error {
+  /** The WebSocket close code (1006 when the connection dropped or could not open). */
+  readonly code: number;
+  /** The close reason the server gave, if any. */
+  readonly reason: string;
+  /** Whether a retry could help (false for the codes in `fatalCloseCodes`). */
+  readonly retryable: boolean;
+
+  constructor(code: number, reason: string, options?: { cause?: unknown }) {
+    const fatal = fatalCloseCodes.get(code);
+    super(
+      `GraphQL WebSocket connection closed with ${code}${reason ? ` "${reason}"` : ''}` + (fatal ? `: ${fatal}.` : '.'),
+      options,
+    );
+    this.name = 'ConnectionClosedError';
+    this.code = code;
+    this.reason = reason;
+    this.retryable = fatal === undefined;
+  }
+}

@@ -1,0 +1,23 @@
+// The Node entry: WebSockets come from the `ws` package, so headers and cookies can be set.
+import type { Transport } from '@gqlcast/core/protocol';
+import WebSocket from 'ws';
+import { createWebSocketTransport, type WebSocketLike } from './transports/websocket.js';
+
+export * from './shared.js';
+
+/** Options of the WebSocket transport. */
+export interface WebSocketTransportOptions {
+  /** Extra headers of the upgrade request, e.g. `{ cookie: 'sessionid=...' }` (Node only: browsers send their own). */
+  headers?: Record<string, string> | undefined;
+  /** Another WebSocket implementation, e.g. the global one of Node 22. @defaultValue the `ws` package */
+  WebSocket?: (new (url: string, protocol: string) => WebSocketLike) | undefined;
+}
+
+/** A transport over a WebSocket to `url` (`ws://` or `wss://`). */
+export function webSocketTransport(url: string, options: WebSocketTransportOptions = {}): Transport {
+  return createWebSocketTransport(url, (target, protocol) =>
+    options.WebSocket
+      ? new options.WebSocket(target, protocol)
+      : (new WebSocket(target, protocol, { headers: options.headers }) as unknown as WebSocketLike),
+  );
+}

@@ -1,0 +1,18 @@
+export {
+  fatalCloseCodes,
+  type Transport,
+  type TransportConnection,
+  type TransportEvents,
+} from '@gqlcast/core/protocol';
+export { type Client, createClient, SubscriptionRefusedError } from './client.js';
+export { ConnectionClosedError } from './errors.js';
+export { type ClientOptions, type RetryOptions, retryDefaults, retryDelay } from './options.js';
+export { createWebSocketTransport, type WebSocketLike } from './transports/websocket.js';
+export type {
+  ClientEvents,
+  ClientResult,
+  ClientState,
+  ClientSubscription,
+  OperationRequest,
+  TypedDocumentNode,
+} from './types.js';

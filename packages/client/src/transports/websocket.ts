@@ -1,0 +1,64 @@
+import type { Transport, TransportConnection } from '@gqlcast/core/protocol';
+
+/** The part of the WebSocket API (browser's, or the `ws` package's) the transport uses. */
+export interface WebSocketLike {
+  readonly protocol: string;
+  readonly readyState: number;
+  send(data: string): void;
+  close(code?: number, reason?: string): void;
+  onopen: ((event: unknown) => void) | null;
+  onmessage: ((event: { data: unknown }) => void) | null;
+  onclose: ((event: { code: number; reason: string }) => void) | null;
+  onerror: ((event: unknown) => void) | null;
+}
+
+const OPEN = 1;
+
+/** A transport over any WebSocket implementation; `create` opens one socket. */
+export function createWebSocketTransport(
+  url: string,
+  create: (url: string, protocol: string) => WebSocketLike,
+): Transport {
+  return {
+    connect(protocol, events) {
+      return new Promise<TransportConnection>((resolve, reject) => {
+        let socket: WebSocketLike;
+        try {
+          socket = create(url, protocol);
+        } catch (error) {
+          reject(error);
+          return;
+        }
+        let opened = false;
+        const decoder = new TextDecoder();
+        socket.onopen = () => {
+          opened = true;
+          // The server must choose the offered subprotocol; anything else cannot be spoken.
+          if (socket.protocol !== protocol) {
+            socket.close(4406, 'Subprotocol not acceptable');
+            return;
+          }
+          resolve({
+            protocol: socket.protocol,
+            send: (data) => {
+              if (socket.readyState === OPEN) socket.send(data);
+            },
+            close: (code, reason) => socket.close(code, reason),
+          });
+        };
+        socket.onmessage = (event) => {
+          const data = event.data;
+          events.message(typeof data === 'string' ? data : decoder.decode(data as ArrayBuffer));
+        };
+        socket.onerror = () => {
+          // 'close' follows with the code; before 'open', it is the only report of a failed connection.
+          if (!opened) reject(new Error(`Could not connect to ${url}`));
+        };
+        socket.onclose = (event) => {
+          if (!opened) reject(new Error(`Could not connect to ${url} (close ${event.code})`));
+          else events.closed(event.code, event.reason);
+        };
+      });
+    },
+  };
+}

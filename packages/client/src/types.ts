@@ -1,0 +1,62 @@
+import type { WireError } from '@gqlcast/core/protocol';
+import type { DocumentNode } from 'graphql';
+
+/**
+ * A document that carries its result and variables types, as produced by
+ * GraphQL Code Generator (compatible with `@graphql-typed-document-node/core`).
+ */
+export interface TypedDocumentNode<Result = Record<string, unknown>, Variables = Record<string, unknown>>
+  extends DocumentNode {
+  readonly __apiType?: (variables: Variables) => Result;
+}
+
+/** What to run: a query text or a (typed) document, with its variables. */
+export interface OperationRequest<Data, Variables> {
+  query: string | TypedDocumentNode<Data, Variables>;
+  variables?: Variables | undefined;
+  operationName?: string | undefined;
+  extensions?: Record<string, unknown> | undefined;
+}
+
+/** A result as the server sent it. */
+export interface ClientResult<Data = Record<string, unknown>> {
+  data?: Data | null;
+  errors?: readonly WireError[];
+  extensions?: Record<string, unknown>;
+}
+
+/** A live subscription: an async iterator of its results. */
+export interface ClientSubscription<Data = Record<string, unknown>>
+  extends AsyncIterableIterator<ClientResult<Data>, undefined, undefined> {
+  /** The protocol id of the operation. */
+  readonly id: string;
+  /**
+   * With a server that confirms subscriptions (its `connection_ack` says
+   * `confirmSubscriptions: true`): resolves with the confirmation once the
+   * subscription is active on the server, so a broadcast sent after that is
+   * delivered. The confirmation is never yielded as a result.
+   *
+   * Otherwise: resolves (with `undefined`) once the subscribe message is sent,
+   * which does not mean the server has set the subscription up yet.
+   *
+   * Rejects if the server refuses the subscription or the connection is lost for good.
+   */
+  readonly ready: Promise<ClientResult<unknown> | undefined>;
+  /** Stops the subscription (tells the server); the iterator ends. Idempotent. */
+  complete(): void;
+}
+
+/** What `client.on` reports. */
+export interface ClientEvents {
+  /** A connection attempt starts (`attempt` 0 is the first, later ones are reconnections). */
+  connecting: { attempt: number };
+  /** The server acknowledged the connection. */
+  connected: { protocol: string; payload: Record<string, unknown> | undefined };
+  /** A connection ended. */
+  closed: { code: number; reason: string };
+  /** A reconnection is scheduled after `delay` ms. */
+  reconnecting: { attempt: number; delay: number };
+}
+
+/** The client's connection state. */
+export type ClientState = 'idle' | 'connecting' | 'connected' | 'reconnecting' | 'closed';

@@ -1,0 +1,103 @@
+// The client against a scripted server, for what a real server rarely does on
+// demand: pings, keep-alives, odd messages.
+import { once } from 'node:events';
+import type { AddressInfo } from 'node:net';
+import { afterEach, expect, it } from 'vitest';
+import { type WebSocket, WebSocketServer } from 'ws';
+import { createClient, webSocketTransport } from '../src/index.js';
+
+const servers: WebSocketServer[] = [];
+afterEach(async () => {
+  for (const server of servers.splice(0)) {
+    for (const socket of server.clients) socket.terminate();
+    await new Promise((resolve) => server.close(resolve));
+  }
+});
+
+/** A server that runs `script` for each connection, with every client frame parsed. */
+async function scripted(script: (socket: WebSocket, frames: AsyncIterator<Record<string, unknown>>) => Promise<void>) {
+  const server = new WebSocketServer({
+    port: 0,
+    host: '127.0.0.1',
+    handleProtocols: (offered) => [...offered][0] ?? false,
+  });
+  servers.push(server);
+  await once(server, 'listening');
+  server.on('connection', (socket) => {
+    const queue: Record<string, unknown>[] = [];
+    let wake: (() => void) | undefined;
+    socket.on('message', (data) => {
+      queue.push(JSON.parse(data.toString()));
+      wake?.();
+    });
+    const frames: AsyncIterator<Record<string, unknown>> = {
+      async next() {
+        while (queue.length === 0) await new Promise<void>((resolve) => (wake = resolve));
+        return { done: false, value: queue.shift() as Record<string, unknown> };
+      },
+    };
+    void script(socket, frames);
+  });
+  return `ws://127.0.0.1:${(server.address() as AddressInfo).port}`;
+}
+
+async function nextFrame(frames: AsyncIterator<Record<string, unknown>>) {
+  return (await frames.next()).value as Record<string, unknown>;
+}
+
+it('answers a server ping with a pong carrying the same payload', async () => {
+  const pong = Promise.withResolvers<unknown>();
+  const url = await scripted(async (socket, frames) => {
+    await nextFrame(frames);
+    socket.send(JSON.stringify({ type: 'connection_ack' }));
+    socket.send(JSON.stringify({ type: 'ping', payload: { n: 7 } }));
+    pong.resolve(await nextFrame(frames));
+  });
+  const client = createClient({ transport: webSocketTransport(url), lazy: false, retry: false });
+  expect(await pong.promise).toEqual({ type: 'pong', payload: { n: 7 } });
+  await client.close();
+});
+
+it('skips legacy keep-alives and resolves execute on the first data', async () => {
+  const url = await scripted(async (socket, frames) => {
+    await nextFrame(frames);
+    socket.send(JSON.stringify({ type: 'connection_ack' }));
+    socket.send(JSON.stringify({ type: 'ka' }));
+    const start = await nextFrame(frames);
+    socket.send(JSON.stringify({ type: 'ka' }));
+    socket.send(JSON.stringify({ id: start.id, type: 'data', payload: { data: { hello: 'legacy' } } }));
+    socket.send(JSON.stringify({ id: start.id, type: 'complete' }));
+  });
+  const client = createClient({ transport: webSocketTransport(url), protocol: 'graphql-ws', retry: false });
+  expect(await client.execute({ query: '{ hello }' })).toEqual({ data: { hello: 'legacy' } });
+  await client.close();
+});
+
+it('sends the headers given to the Node transport with the upgrade request', async () => {
+  const seen = Promise.withResolvers<string | undefined>();
+  const server = new WebSocketServer({ port: 0, host: '127.0.0.1', handleProtocols: () => 'graphql-transport-ws' });
+  servers.push(server);
+  await once(server, 'listening');
+  server.on('connection', (_socket, request) => seen.resolve(request.headers.cookie));
+  const url = `ws://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  const client = createClient({
+    transport: webSocketTransport(url, { headers: { cookie: 'sessionid=abc' } }),
+    lazy: false,
+    retry: false,
+  });
+  expect(await seen.promise).toBe('sessionid=abc');
+  await client.close();
+});
+
+it('refuses to speak a subprotocol the server did not choose (4406), and does not retry', async () => {
+  const server = new WebSocketServer({ port: 0, host: '127.0.0.1', handleProtocols: () => 'graphql-ws' });
+  servers.push(server);
+  await once(server, 'listening');
+  let connections = 0;
+  server.on('connection', () => connections++);
+  const url = `ws://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  const client = createClient({ transport: webSocketTransport(url) });
+  await expect(client.execute({ query: '{ hello }' })).rejects.toThrow();
+  expect(connections).toBe(1);
+  await client.close();
+});

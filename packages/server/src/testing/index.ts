@@ -1,0 +1,1 @@
+export { type InProcessTransportOptions, inProcessTransport } from './in-process.js';
