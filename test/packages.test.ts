@@ -10,6 +10,8 @@ const packagesDir = join(root, 'packages');
 const names = readdirSync(packagesDir).filter((name) => existsSync(join(packagesDir, name, 'package.json')));
 
 interface ExportTarget {
+  /** Only for packages with a browser build (the client): its own source and build. */
+  browser?: { '@gqlcast/source': string; default: string };
   '@gqlcast/source': string;
   types: string;
   import: string;
@@ -43,8 +45,11 @@ describe.each(names)('packages/%s', (name) => {
     expect(entries.length).toBeGreaterThan(0);
     for (const [subpath, target] of entries) {
       if (typeof target === 'string') throw new Error(`export ${subpath} needs conditions`);
-      expect(Object.keys(target)).toEqual(['@gqlcast/source', 'types', 'import']);
-      for (const file of [target['@gqlcast/source'], target.types, target.import]) {
+      const browser = target.browser;
+      expect(Object.keys(target)).toEqual([...(browser ? ['browser'] : []), '@gqlcast/source', 'types', 'import']);
+      const files = [target['@gqlcast/source'], target.types, target.import];
+      if (browser) files.push(browser['@gqlcast/source'], browser.default);
+      for (const file of files) {
         expect(existsSync(join(dir, file)), `${name}: ${subpath} -> ${file}`).toBe(true);
       }
       // The testing entry imports vitest, which is available here.

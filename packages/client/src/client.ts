@@ -118,7 +118,9 @@ export function createClient(options: ClientOptions): Client {
     try {
       opened = await options.transport.connect(protocol, { message: onMessage, closed: onClosed });
     } catch (error) {
-      onClosed(1006, error instanceof Error ? error.message : String(error));
+      // A transport may say why with a close code (4406: wrong subprotocol, not worth retrying).
+      const code = typeof (error as { code?: unknown })?.code === 'number' ? (error as { code: number }).code : 1006;
+      onClosed(code, error instanceof Error ? error.message : String(error));
       return;
     }
     if (closedByUser) {

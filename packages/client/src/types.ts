@@ -13,7 +13,8 @@ export interface TypedDocumentNode<Result = Record<string, unknown>, Variables =
 /** What to run: a query text or a (typed) document, with its variables. */
 export interface OperationRequest<Data, Variables> {
   query: string | TypedDocumentNode<Data, Variables>;
-  variables?: Variables | undefined;
+  /** Checked against the document's variables type (inferred from `query` only). */
+  variables?: NoInfer<Variables> | undefined;
   operationName?: string | undefined;
   extensions?: Record<string, unknown> | undefined;
 }

@@ -2,6 +2,7 @@
 // demand: pings, keep-alives, odd messages.
 import { once } from 'node:events';
 import type { AddressInfo } from 'node:net';
+import { deferred } from '@gqlcast/core/testing';
 import { afterEach, expect, it } from 'vitest';
 import { type WebSocket, WebSocketServer } from 'ws';
 import { createClient, webSocketTransport } from '../src/index.js';
@@ -46,7 +47,7 @@ async function nextFrame(frames: AsyncIterator<Record<string, unknown>>) {
 }
 
 it('answers a server ping with a pong carrying the same payload', async () => {
-  const pong = Promise.withResolvers<unknown>();
+  const pong = deferred<unknown>();
   const url = await scripted(async (socket, frames) => {
     await nextFrame(frames);
     socket.send(JSON.stringify({ type: 'connection_ack' }));
@@ -74,7 +75,7 @@ it('skips legacy keep-alives and resolves execute on the first data', async () =
 });
 
 it('sends the headers given to the Node transport with the upgrade request', async () => {
-  const seen = Promise.withResolvers<string | undefined>();
+  const seen = deferred<string | undefined>();
   const server = new WebSocketServer({ port: 0, host: '127.0.0.1', handleProtocols: () => 'graphql-transport-ws' });
   servers.push(server);
   await once(server, 'listening');

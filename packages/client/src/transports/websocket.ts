@@ -1,4 +1,4 @@
-import type { Transport, TransportConnection } from '@gqlcast/core/protocol';
+import { type Transport, type TransportConnection, TransportError } from '@gqlcast/core/protocol';
 
 /** The part of the WebSocket API (browser's, or the `ws` package's) the transport uses. */
 export interface WebSocketLike {
@@ -50,12 +50,16 @@ export function createWebSocketTransport(
           const data = event.data;
           events.message(typeof data === 'string' ? data : decoder.decode(data as ArrayBuffer));
         };
-        socket.onerror = () => {
+        socket.onerror = (event) => {
           // 'close' follows with the code; before 'open', it is the only report of a failed connection.
-          if (!opened) reject(new Error(`Could not connect to ${url}`));
+          if (opened) return;
+          const detail = (event as { message?: string } | null)?.message ?? '';
+          // The `ws` package refuses a handshake whose subprotocol was not offered: retrying cannot help.
+          if (/subprotocol/i.test(detail)) reject(new TransportError(4406, `Subprotocol not acceptable: ${detail}`));
+          else reject(new TransportError(1006, `Could not connect to ${url}${detail ? `: ${detail}` : ''}`));
         };
         socket.onclose = (event) => {
-          if (!opened) reject(new Error(`Could not connect to ${url} (close ${event.code})`));
+          if (!opened) reject(new TransportError(event.code, `Could not connect to ${url} (close ${event.code})`));
           else events.closed(event.code, event.reason);
         };
       });

@@ -13,4 +13,4 @@ export {
   type WireResult,
 } from './messages.js';
 export { ProtocolViolation, parseLegacyMessage, parseTransportMessage } from './parse.js';
-export type { Transport, TransportConnection, TransportEvents } from './transport.js';
+export { type Transport, type TransportConnection, TransportError, type TransportEvents } from './transport.js';

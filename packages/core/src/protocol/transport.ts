@@ -6,7 +6,7 @@
 export interface Transport {
   /**
    * Opens one connection offering `protocol`. Resolves once it is open; rejects
-   * (or calls `closed`) when it cannot be. Frames and the close arrive through
+   * when it cannot be (with a {@link TransportError} when the close code is known). Frames and the close arrive through
    * `events`, in order, never synchronously inside `connect` or `send`.
    */
   connect(protocol: string, events: TransportEvents): Promise<TransportConnection>;
@@ -28,4 +28,17 @@ export interface TransportConnection {
   send(data: string): void;
   /** Starts closing; `closed` follows. */
   close(code: number, reason: string): void;
+}
+
+/**
+ * What a transport's `connect` rejects with when it knows the close code: the
+ * client decides on a retry by it (`4406` for a refused subprotocol is not retried).
+ */
+export class TransportError extends Error {
+  readonly code: number;
+  constructor(code: number, message: string) {
+    super(message);
+    this.name = 'TransportError';
+    this.code = code;
+  }
 }
