@@ -1,0 +1,2 @@
+export type { DeliveryGap, RedisLayerOptions, RedisLayerStats } from './options.js';
+export { type RedisLayer, redisLayer } from './redis-layer.js';

@@ -1,0 +1,63 @@
+import type { Logger } from '@gqlcast/core';
+import type { Cluster, ClusterNode, ClusterOptions, Redis, RedisOptions } from 'ioredis';
+
+/** Options of {@link redisLayer}: give exactly one of `url`, `redis` or `cluster`. */
+export interface RedisLayerOptions {
+  /** A Redis URL, e.g. `redis://:password@127.0.0.1:6379/0` or `rediss://` for TLS. */
+  url?: string | undefined;
+  /**
+   * An ioredis client (or Cluster) of yours. The layer publishes with it and
+   * opens its subscriber with `duplicate()`. It is not closed by the layer.
+   */
+  redis?: Redis | Cluster | undefined;
+  /** Redis Cluster start nodes: broadcasts use sharded pub/sub (`SPUBLISH`/`SSUBSCRIBE`, Redis 7+). */
+  cluster?: ClusterNode[] | undefined;
+  /** Extra ioredis options for the connections the layer opens (`url` mode). */
+  redisOptions?: RedisOptions | undefined;
+  /** Extra ioredis Cluster options (`cluster` mode). */
+  clusterOptions?: ClusterOptions | undefined;
+  /**
+   * Prepended to every Redis channel, so several applications can share one Redis.
+   * @defaultValue `'gqlcast:'`
+   */
+  keyPrefix?: string | undefined;
+  /**
+   * How many broadcasts to hold while Redis is unreachable, sent in order once
+   * it is back. `0`: a broadcast during an outage rejects at once with
+   * `GQLCAST_LAYER_UNAVAILABLE`. When the buffer is full, new broadcasts reject.
+   * @defaultValue `0`
+   */
+  offlineBuffer?: number | undefined;
+  /**
+   * How long a `PUBLISH` or `SUBSCRIBE` may take (ms) before it fails with
+   * `GQLCAST_LAYER_UNAVAILABLE`; also how long the very first connection may take.
+   * @defaultValue `5_000`
+   */
+  commandTimeout?: number | undefined;
+  /** Where outages, recoveries, gaps and garbage are reported. @defaultValue `consoleLogger` */
+  logger?: Logger | undefined;
+}
+
+/** Reported when a subscriber finds it missed messages (pub/sub is at-most-once). */
+export interface DeliveryGap {
+  /** The gqlcast channel. */
+  readonly channel: string;
+  /** The group, or `undefined` for channel-wide broadcasts. */
+  readonly group: string | undefined;
+  /** How many messages of one publisher were missed. */
+  readonly missed: number;
+  /** The publishing layer instance (hex id), for logs. */
+  readonly publisher: string;
+}
+
+/** Counters of a Redis layer. */
+export interface RedisLayerStats {
+  readonly published: number;
+  readonly received: number;
+  /** Messages on our channels that were not gqlcast envelopes, dropped. */
+  readonly garbage: number;
+  /** Messages detected as missed (sum of every gap). */
+  readonly missed: number;
+  /** Broadcasts waiting in the offline buffer. */
+  readonly buffered: number;
+}

@@ -1,0 +1,319 @@
+import {
+  consoleLogger,
+  ErrorCode,
+  GqlcastError,
+  type Layer,
+  type LayerHealth,
+  type LayerSubscription,
+} from '@gqlcast/core';
+import type { Cluster, Redis } from 'ioredis';
+import { isReady, openPubSub, type PubSub, untilReady } from './connections.js';
+import { decodeEnvelope, encodeEnvelope, GapDetector, newPublisherId, Sequencer } from './envelope.js';
+import type { DeliveryGap, RedisLayerOptions, RedisLayerStats } from './options.js';
+
+type Handler = (message: Uint8Array) => void;
+
+/** A {@link Layer} on Redis, with the Redis-specific parts: events and counters. */
+export interface RedisLayer extends Layer {
+  /**
+   * Listens for delivery gaps: pub/sub is at-most-once, so what was broadcast
+   * while this process was cut off from Redis is lost. A gap is found when the
+   * next message of the same publisher arrives; tell your clients to resync.
+   * Returns a function that stops listening.
+   */
+  on(event: 'deliveryGap', listener: (gap: DeliveryGap) => void): () => void;
+  /** Counters, for metrics. */
+  stats(): RedisLayerStats;
+}
+
+const unavailable = (name: string, cause: unknown) =>
+  new GqlcastError(
+    ErrorCode.LayerUnavailable,
+    `${name} is unavailable: ${cause instanceof Error ? cause.message : String(cause)}. Nothing was sent.`,
+    { cause },
+  );
+
+/**
+ * The layer for many processes: broadcasts travel through Redis (or Redis
+ * Cluster, with sharded pub/sub), so a worker, a script or any server process
+ * reaches the subscribers of every server.
+ *
+ * @example
+ * ```ts
+ * const hub = createHub({ layer: redisLayer({ url: 'redis://127.0.0.1:6379', keyPrefix: 'myapp:' }) });
+ * ```
+ */
+export function redisLayer(options: RedisLayerOptions): RedisLayer {
+  const commandTimeout = options.commandTimeout ?? 5_000;
+  const offlineBuffer = options.offlineBuffer ?? 0;
+  if (!Number.isInteger(offlineBuffer) || offlineBuffer < 0) {
+    throw new TypeError(`redisLayer: offlineBuffer must be a whole number ≥ 0, got ${String(options.offlineBuffer)}.`);
+  }
+  const logger = options.logger ?? consoleLogger;
+  const prefix = options.keyPrefix ?? 'gqlcast:';
+  const pubsub: PubSub = openPubSub(options, commandTimeout);
+  const { name } = pubsub;
+  const publisherId = newPublisherId();
+  const sequencer = new Sequencer();
+  const gaps = new GapDetector();
+  const gapListeners = new Set<(gap: DeliveryGap) => void>();
+  const handlers = new Map<string, Set<Handler>>();
+  /** Per channel, the SUBSCRIBE/UNSUBSCRIBE commands in flight, one after another. */
+  const channelQueues = new Map<string, Promise<unknown>>();
+  const buffer: { channel: string; envelope: Buffer; resolve: () => void; reject: (error: unknown) => void }[] = [];
+  const counters = { published: 0, received: 0, garbage: 0, missed: 0 };
+  let closed = false;
+  let lastError: unknown;
+  let flushing = false;
+
+  const connected = isReady;
+  const everReady = new WeakSet<Redis | Cluster>();
+
+  for (const [role, client] of [
+    ['publisher', pubsub.publisher],
+    ['subscriber', pubsub.subscriber],
+  ] as const) {
+    client.on('error', (error: Error) => {
+      lastError = error;
+      // ioredis retries by itself; one line per failure keeps the outage visible without flooding.
+      logger.warn(`${name} ${role}: ${error.message}`, { layer: name, role, error });
+    });
+    client.on('ready', () => {
+      void untilReady(client).then(() => {
+        const recovered = everReady.has(client);
+        everReady.add(client);
+        if (recovered) logger.info(`${name} ${role} is back.`, { layer: name, role });
+        if (role === 'publisher') void flush();
+      });
+    });
+  }
+
+  function whenReady(client: Redis | Cluster): Promise<void> {
+    if (connected(client)) return Promise.resolve();
+    // After an outage began, fail fast; only the very first connection is waited for.
+    if (everReady.has(client)) return Promise.reject(unavailable(name, lastError ?? `status ${client.status}`));
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => {
+        reject(unavailable(name, lastError ?? `not connected within ${commandTimeout} ms`));
+      }, commandTimeout);
+      timer.unref?.();
+      void untilReady(client).then(() => {
+        clearTimeout(timer);
+        resolve();
+      });
+    });
+  }
+
+  async function flush(): Promise<void> {
+    if (flushing) return;
+    flushing = true;
+    try {
+      while (buffer.length > 0 && connected(pubsub.publisher) && !closed) {
+        const next = buffer[0];
+        if (next === undefined) break;
+        try {
+          await pubsub.publish(next.channel, next.envelope);
+          buffer.shift();
+          counters.published++;
+          next.resolve();
+        } catch (error) {
+          // Down again: keep the rest, in order, for the next 'ready'.
+          lastError = error;
+          break;
+        }
+      }
+    } finally {
+      flushing = false;
+    }
+  }
+
+  pubsub.onMessage((channelBytes, message) => {
+    const channel = channelBytes.toString();
+    const receivers = handlers.get(channel);
+    if (receivers === undefined || receivers.size === 0) return;
+    const envelope = decodeEnvelope(message);
+    if (envelope === undefined) {
+      counters.garbage++;
+      logger.warn(`Dropped a message on ${channel} that is not a gqlcast envelope (${message.length} bytes).`, {
+        layer: name,
+        channel,
+        bytes: message.length,
+      });
+      return;
+    }
+    counters.received++;
+    const missed = gaps.observe(channel, envelope);
+    if (missed > 0) reportGap(channel, missed, envelope.publisher);
+    for (const handler of receivers) {
+      try {
+        handler(envelope.frame);
+      } catch (error) {
+        logger.error(`A handler of ${channel} threw; the others still received the message.`, { layer: name, error });
+      }
+    }
+  });
+
+  function reportGap(channel: string, missed: number, publisher: string): void {
+    counters.missed += missed;
+    const topic = channel.slice(prefix.length);
+    const split = topic.indexOf(':');
+    const gap: DeliveryGap = {
+      channel: split === -1 ? topic : topic.slice(0, split),
+      group: split === -1 ? undefined : topic.slice(split + 1),
+      missed,
+      publisher,
+    };
+    logger.warn(
+      `Missed ${missed} message(s) on channel "${gap.channel}"${gap.group ? ` group "${gap.group}"` : ''} while cut off from ${name}.`,
+      {
+        layer: name,
+        ...gap,
+      },
+    );
+    for (const listener of gapListeners) {
+      try {
+        listener(gap);
+      } catch (error) {
+        logger.error('A deliveryGap listener threw.', { error });
+      }
+    }
+  }
+
+  /** Runs one SUBSCRIBE/UNSUBSCRIBE for `channel` after the previous one. */
+  function queued<T>(channel: string, command: () => Promise<T>): Promise<T> {
+    const previous = channelQueues.get(channel) ?? Promise.resolve();
+    const run = previous.then(command, command);
+    const tail = run.then(
+      () => undefined,
+      () => undefined,
+    );
+    channelQueues.set(channel, tail);
+    void tail.then(() => {
+      if (channelQueues.get(channel) === tail) channelQueues.delete(channel);
+    });
+    return run;
+  }
+
+  const closedError = (action: string) =>
+    new GqlcastError(ErrorCode.LayerClosed, `Cannot ${action}: the layer ${name} is closed.`);
+
+  return {
+    name,
+
+    publish(topic, message) {
+      if (closed) return Promise.reject(closedError(`publish to "${topic}"`));
+      const channel = prefix + topic;
+      // Numbered at call time: call order is sequence order.
+      const envelope = encodeEnvelope(publisherId, sequencer.next(channel), message);
+      const publisher = pubsub.publisher;
+      // Behind buffered broadcasts, or while down with a buffer: wait in line, in order.
+      if (buffer.length > 0 || (offlineBuffer > 0 && everReady.has(publisher) && !connected(publisher))) {
+        if (buffer.length >= offlineBuffer) {
+          return Promise.reject(
+            unavailable(name, `${lastError ?? 'disconnected'}; the offline buffer is full (${offlineBuffer})`),
+          );
+        }
+        return new Promise<void>((resolve, reject) => {
+          buffer.push({ channel, envelope, resolve, reject });
+          void flush();
+        });
+      }
+      if (!connected(publisher)) {
+        return whenReady(publisher)
+          .then(() => pubsub.publish(channel, envelope))
+          .then(
+            () => {
+              counters.published++;
+            },
+            (error: unknown) => {
+              throw error instanceof GqlcastError ? error : unavailable(name, error);
+            },
+          );
+      }
+      return pubsub.publish(channel, envelope).then(
+        () => {
+          counters.published++;
+        },
+        (error: unknown) => {
+          lastError = error;
+          throw unavailable(name, error);
+        },
+      );
+    },
+
+    async subscribe(topic, onMessage): Promise<LayerSubscription> {
+      if (closed) throw closedError(`subscribe to "${topic}"`);
+      const channel = prefix + topic;
+      const handler: Handler = (message) => onMessage(message);
+      let receivers = handlers.get(channel);
+      const first = receivers === undefined;
+      if (receivers === undefined) {
+        receivers = new Set();
+        handlers.set(channel, receivers);
+      }
+      receivers.add(handler);
+      const release = () => {
+        const current = handlers.get(channel);
+        if (!current?.delete(handler) || current.size > 0) return Promise.resolve();
+        handlers.delete(channel);
+        gaps.forget(channel);
+        if (closed) return Promise.resolve();
+        return queued(channel, () =>
+          handlers.has(channel) ? Promise.resolve() : pubsub.unsubscribe(channel).then(() => undefined),
+        ).catch((error: unknown) => {
+          logger.warn(`Could not unsubscribe ${channel} on ${name}.`, { layer: name, error });
+        });
+      };
+      try {
+        // Confirmation means delivery: SUBSCRIBE is sent on a connection that passed its ready
+        // check, and this resolves only once Redis acknowledged it.
+        await queued(channel, async () => {
+          await whenReady(pubsub.subscriber);
+          // Later handlers of the channel wait behind the first one's SUBSCRIBE, in this queue.
+          if (first) await pubsub.subscribe(channel);
+        });
+      } catch (error) {
+        await release();
+        throw error instanceof GqlcastError ? error : unavailable(name, error);
+      }
+      let released = false;
+      return {
+        unsubscribe() {
+          if (released) return Promise.resolve();
+          released = true;
+          return release();
+        },
+      };
+    },
+
+    health(): LayerHealth {
+      if (closed) return { status: 'closed', detail: 'close() was called' };
+      if (connected(pubsub.publisher) && connected(pubsub.subscriber)) return { status: 'up' };
+      const detail =
+        lastError instanceof Error
+          ? lastError.message
+          : `publisher ${pubsub.publisher.status}, subscriber ${pubsub.subscriber.status}`;
+      return { status: 'down', detail };
+    },
+
+    on(event, listener) {
+      if (event !== 'deliveryGap') throw new TypeError(`redisLayer: unknown event "${String(event)}".`);
+      gapListeners.add(listener);
+      return () => gapListeners.delete(listener);
+    },
+
+    stats() {
+      return { ...counters, buffered: buffer.length };
+    },
+
+    async close() {
+      if (closed) return;
+      closed = true;
+      for (const waiting of buffer.splice(0)) waiting.reject(closedError('publish'));
+      handlers.clear();
+      const quits: Promise<unknown>[] = [pubsub.subscriber.quit().catch(() => pubsub.subscriber.disconnect())];
+      if (pubsub.ownsPublisher) quits.push(pubsub.publisher.quit().catch(() => pubsub.publisher.disconnect()));
+      await Promise.all(quits);
+    },
+  };
+}
