@@ -13,7 +13,21 @@ export type PayloadSchema = $ZodType;
 export interface ChannelOptions<Schema extends PayloadSchema> {
   /** The zod schema every broadcast payload must pass. */
   payload: Schema;
+  /**
+   * With a remote layer (Redis), check each received payload against the schema
+   * (once per process) and drop what fails: another program, or an older
+   * version of yours, may publish on the same channel. The payload sent is the
+   * schema's parsed output, so this needs a schema that accepts its own output:
+   * true of objects, defaults, coercions and refinements, not of a `.transform()`
+   * that changes the type. Turn it off for those. Schemas with async
+   * refinements are not checked on receipt.
+   * @defaultValue `true` (it applies only with a remote layer)
+   */
+  validateReceived?: boolean | undefined;
 }
+
+/** What a received payload check says: the payload to deliver, or why it is dropped. */
+export type ReceivedCheck = { ok: true; value: unknown } | { ok: false; issues: readonly PayloadIssue[] };
 
 /** What `channel.broadcast` takes. */
 export interface BroadcastMessage<Input> {
@@ -103,6 +117,21 @@ export function createChannel<const Name extends string, Schema extends PayloadS
       if (!(error instanceof $ZodAsyncError)) throw error;
       return safeParseAsync(schema, payload).then((result) => encodeParsed(result, group));
     }
+  }
+
+  if (options.validateReceived !== false) {
+    hub.registerReceivedCheck(name, (payload) => {
+      try {
+        const result = safeParse(schema, payload);
+        return result.success
+          ? { ok: true, value: result.data }
+          : { ok: false, issues: result.error.issues.map(toIssue) };
+      } catch (error) {
+        // Async refinements cannot run here without reordering: deliver as sent.
+        if (error instanceof $ZodAsyncError) return { ok: true, value: payload };
+        throw error;
+      }
+    });
   }
 
   return {

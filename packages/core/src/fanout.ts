@@ -1,5 +1,6 @@
+import type { ReceivedCheck } from './channel.js';
 import { type Codec, decodeUnsubscribe, FrameKind } from './codec.js';
-import { ErrorCode } from './errors.js';
+import { ErrorCode, formatPath } from './errors.js';
 import type { Layer, LayerSubscription } from './layer.js';
 import type { Logger } from './logger.js';
 import type { Subscription } from './subscription.js';
@@ -28,13 +29,23 @@ export class Fanout {
   readonly #topics = new Map<string, TopicEntry>();
   /** The hub's identity in unsubscribe frames. */
   readonly #origin: string;
+  /** Per channel, how received payloads are checked; `undefined` for a local layer (nothing to check). */
+  readonly #checks: ReadonlyMap<string, (payload: unknown) => ReceivedCheck> | undefined;
   delivered = 0;
+  rejected = 0;
 
-  constructor(layer: Layer, codec: Codec, logger: Logger, origin: string) {
+  constructor(
+    layer: Layer,
+    codec: Codec,
+    logger: Logger,
+    origin: string,
+    checks: ReadonlyMap<string, (payload: unknown) => ReceivedCheck> | undefined,
+  ) {
     this.#layer = layer;
     this.#codec = codec;
     this.#logger = logger;
     this.#origin = origin;
+    this.#checks = checks;
   }
 
   get topicCount(): number {
@@ -114,6 +125,7 @@ export class Fanout {
         try {
           payload = this.#codec.decode(message.subarray(1));
         } catch (error) {
+          this.rejected++;
           this.#logger.error(`Dropped an undecodable message on channel "${entry.channel}".`, {
             code: ErrorCode.MessageUndecodable,
             channel: entry.channel,
@@ -122,6 +134,20 @@ export class Fanout {
             error,
           });
           return;
+        }
+        const check = this.#checks?.get(entry.channel);
+        if (check !== undefined) {
+          const checked = check(payload);
+          if (!checked.ok) {
+            this.rejected++;
+            this.#logger.warn(
+              `Dropped a message on channel "${entry.channel}" that fails its schema: ` +
+                checked.issues.map((issue) => `${formatPath(issue.path)}: ${issue.message}`).join('; '),
+              { code: ErrorCode.PayloadInvalid, channel: entry.channel, group: entry.group },
+            );
+            return;
+          }
+          payload = checked.value;
         }
         this.delivered += entry.subscribers.size;
         for (const subscriber of entry.subscribers) subscriber.push(payload, entry.group);

@@ -1,4 +1,4 @@
-import { type Channel, type ChannelOptions, createChannel, type PayloadSchema } from './channel.js';
+import { type Channel, type ChannelOptions, createChannel, type PayloadSchema, type ReceivedCheck } from './channel.js';
 import { type Codec, msgpackCodec } from './codec.js';
 import { ErrorCode, GqlcastError } from './errors.js';
 import { Fanout } from './fanout.js';
@@ -39,6 +39,8 @@ export interface HubStats {
   readonly delivered: number;
   /** Notifications dropped by full subscriber queues since the hub was created. */
   readonly dropped: number;
+  /** Received messages dropped because they could not be decoded or failed their channel's schema. */
+  readonly rejected: number;
 }
 
 /** Declares channels and carries their broadcasts through one layer. */
@@ -79,6 +81,8 @@ export interface HubCore extends SubscriptionHost {
   readonly unsubscribeSequence: number;
   /** Numbers a new unsubscribe call. */
   nextUnsubscribeSequence(): number;
+  /** How a channel's received payloads are checked (remote layers only). */
+  registerReceivedCheck(channel: string, check: (payload: unknown) => ReceivedCheck): void;
   readonly fanout: Fanout;
   readonly queueLimit: number;
   assertOpen(action: string): void;
@@ -105,7 +109,8 @@ export function createHub(options: HubOptions = {}): Hub {
   // Names this hub in unsubscribe frames (see Fanout).
   const origin = globalThis.crypto.randomUUID();
   let unsubscribeSequence = 0;
-  const fanout = new Fanout(layer, codec, logger, origin);
+  const receivedChecks = new Map<string, (payload: unknown) => ReceivedCheck>();
+  const fanout = new Fanout(layer, codec, logger, origin, layer.remote === true ? receivedChecks : undefined);
   const channels = new Map<string, Channel>();
   const live = new Set<Subscription<unknown>>();
   let dropped = 0;
@@ -124,6 +129,9 @@ export function createHub(options: HubOptions = {}): Hub {
     },
     nextUnsubscribeSequence() {
       return ++unsubscribeSequence;
+    },
+    registerReceivedCheck(channel, check) {
+      receivedChecks.set(channel, check);
     },
     fanout,
     logger,
@@ -194,6 +202,7 @@ export function createHub(options: HubOptions = {}): Hub {
         topics: fanout.topicCount,
         delivered: fanout.delivered,
         dropped,
+        rejected: fanout.rejected,
       };
     },
     close() {

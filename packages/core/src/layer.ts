@@ -25,6 +25,14 @@ export interface Layer {
   /** A short name for logs and errors, e.g. `memory` or `redis(127.0.0.1:6379)`. */
   readonly name: string;
 
+  /**
+   * Whether messages may come from other processes or programs. The hub then
+   * checks each received payload against its channel's schema (once per
+   * process), and drops what fails. The memory layer leaves it unset: its
+   * payloads were validated by the broadcast in this very process.
+   */
+  readonly remote?: boolean | undefined;
+
   /** Sends `message` to every handler subscribed to `topic`. Resolves once the layer has taken it. */
   publish(topic: string, message: Uint8Array): Promise<void>;
 

@@ -1,11 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
+import { encodeNotification } from '../src/codec.js';
 import {
   createHub,
   ErrorCode,
   isGqlcastError,
   type Layer,
   memoryLayer,
+  msgpackCodec,
   PayloadValidationError,
   silentLogger,
 } from '../src/index.js';
@@ -339,6 +341,56 @@ describe('layers that fail', () => {
     await subscription.ready.catch(() => undefined);
     await subscription.return();
     expect(await subscription.next()).toEqual({ done: true, value: undefined });
+  });
+});
+
+describe('payloads received from a remote layer', () => {
+  /** A memory layer that says it is remote, so the hub checks what it receives. */
+  const remoteLayer = (): Layer => ({ ...memoryLayer(), remote: true });
+  const frame = (payload: unknown) => encodeNotification(msgpackCodec(), payload, 'x', undefined);
+
+  it('drops a payload that fails the schema, with one log line and a counter, and delivers the rest', async () => {
+    const logger = recordingLogger();
+    const hub = createHub({ layer: remoteLayer(), logger });
+    const chat = hub.channel('chat', { payload: message });
+    const subscription = chat.subscribe('room:1');
+    await subscription.ready;
+    await chat.broadcast({ group: 'room:1', payload: { room: '1', text: 'before' } });
+    // Another program publishes on our topic: a well-formed frame with a wrong payload, then bytes that are not msgpack.
+    await hub.layer.publish('chat:room:1', frame({ room: 1 }));
+    await hub.layer.publish('chat:room:1', Uint8Array.of(1, 0x92, 0x01)); // a 2-element array with 1 element
+    await chat.broadcast({ group: 'room:1', payload: { room: '1', text: 'after' } });
+    expect(await take(subscription, 2)).toEqual([
+      { room: '1', text: 'before' },
+      { room: '1', text: 'after' },
+    ]);
+    expect(hub.stats().rejected).toBe(2);
+    expect(logger.lines.map((line) => line.message)).toEqual([
+      'Dropped a message on channel "chat" that fails its schema: room: Invalid input: expected string, received number; text: Invalid input: expected string, received undefined',
+      'Dropped an undecodable message on channel "chat".',
+    ]);
+  });
+
+  it('delivers a transformed payload as sent when the channel turns the check off', async () => {
+    const hub = createHub({ layer: remoteLayer() });
+    const lengths = hub.channel('lengths', {
+      payload: z.string().transform((text) => text.length),
+      validateReceived: false,
+    });
+    const subscription = lengths.subscribe();
+    await subscription.ready;
+    await lengths.broadcast({ payload: 'four' });
+    expect(await take(subscription, 1)).toEqual([4]);
+  });
+
+  it('does not check payloads of a local layer: they were checked by the broadcast', async () => {
+    const hub = createHub();
+    const lengths = hub.channel('lengths', { payload: z.string().transform((text) => text.length) });
+    const subscription = lengths.subscribe();
+    await subscription.ready;
+    await lengths.broadcast({ payload: 'three' });
+    expect(await take(subscription, 1)).toEqual([5]);
+    expect(hub.stats().rejected).toBe(0);
   });
 });
 

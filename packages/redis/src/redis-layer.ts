@@ -6,7 +6,7 @@ import {
   type LayerHealth,
   type LayerSubscription,
 } from '@gqlcast/core';
-import type { Cluster, Redis } from 'ioredis';
+import { type Cluster, Redis } from 'ioredis';
 import { isReady, openPubSub, type PubSub, untilReady } from './connections.js';
 import { decodeEnvelope, encodeEnvelope, GapDetector, newPublisherId, Sequencer } from './envelope.js';
 import type { DeliveryGap, RedisLayerOptions, RedisLayerStats } from './options.js';
@@ -15,15 +15,27 @@ type Handler = (message: Uint8Array) => void;
 
 /** A {@link Layer} on Redis, with the Redis-specific parts: events and counters. */
 export interface RedisLayer extends Layer {
+  /** Messages come from other processes: the hub checks them against their schemas. */
+  readonly remote: true;
   /**
-   * Listens for delivery gaps: pub/sub is at-most-once, so what was broadcast
-   * while this process was cut off from Redis is lost. A gap is found when the
-   * next message of the same publisher arrives; tell your clients to resync.
+   * - `deliveryGap`: pub/sub is at-most-once, so what was broadcast while this
+   *   process was cut off from Redis is lost. A gap is found when the next
+   *   message of the same publisher arrives; tell your clients to resync.
+   * - `down`: a connection to Redis was lost (`role` is `publisher` or `subscriber`).
+   * - `up`: it is back; for the subscriber, once its channels are subscribed again.
+   *
    * Returns a function that stops listening.
    */
-  on(event: 'deliveryGap', listener: (gap: DeliveryGap) => void): () => void;
+  on<E extends keyof RedisLayerEvents>(event: E, listener: (details: RedisLayerEvents[E]) => void): () => void;
   /** Counters, for metrics. */
   stats(): RedisLayerStats;
+}
+
+/** What `layer.on` reports. */
+export interface RedisLayerEvents {
+  deliveryGap: DeliveryGap;
+  down: { role: 'publisher' | 'subscriber'; error: unknown };
+  up: { role: 'publisher' | 'subscriber' };
 }
 
 const unavailable = (name: string, cause: unknown) =>
@@ -32,6 +44,27 @@ const unavailable = (name: string, cause: unknown) =>
     `${name} is unavailable: ${cause instanceof Error ? cause.message : String(cause)}. Nothing was sent.`,
     { cause },
   );
+
+/** Says goodbye politely when connected (QUIT), else drops the connection; never waits more than `timeout`. */
+async function shutDown(client: Redis | Cluster, timeout: number): Promise<void> {
+  if (client.status !== 'ready') {
+    client.disconnect();
+    return;
+  }
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const expired = new Promise<void>((resolve) => {
+    timer = setTimeout(resolve, timeout);
+  });
+  await Promise.race([
+    client.quit().then(
+      () => undefined,
+      () => undefined,
+    ),
+    expired,
+  ]);
+  clearTimeout(timer);
+  client.disconnect();
+}
 
 /**
  * The layer for many processes: broadcasts travel through Redis (or Redis
@@ -56,7 +89,20 @@ export function redisLayer(options: RedisLayerOptions): RedisLayer {
   const publisherId = newPublisherId();
   const sequencer = new Sequencer();
   const gaps = new GapDetector();
-  const gapListeners = new Set<(gap: DeliveryGap) => void>();
+  const listeners: { [E in keyof RedisLayerEvents]: Set<(details: RedisLayerEvents[E]) => void> } = {
+    deliveryGap: new Set(),
+    down: new Set(),
+    up: new Set(),
+  };
+  function emit<E extends keyof RedisLayerEvents>(event: E, details: RedisLayerEvents[E]): void {
+    for (const listener of listeners[event]) {
+      try {
+        listener(details);
+      } catch (error) {
+        logger.error(`A "${event}" listener of ${name} threw.`, { error });
+      }
+    }
+  }
   const handlers = new Map<string, Set<Handler>>();
   /** Per channel, the SUBSCRIBE/UNSUBSCRIBE commands in flight, one after another. */
   const channelQueues = new Map<string, Promise<unknown>>();
@@ -73,18 +119,37 @@ export function redisLayer(options: RedisLayerOptions): RedisLayer {
     ['publisher', pubsub.publisher],
     ['subscriber', pubsub.subscriber],
   ] as const) {
+    let down = false;
     client.on('error', (error: Error) => {
       lastError = error;
       // ioredis retries by itself; one line per failure keeps the outage visible without flooding.
       logger.warn(`${name} ${role}: ${error.message}`, { layer: name, role, error });
     });
+    client.on('close', () => {
+      if (down || closed || !everReady.has(client)) return;
+      down = true;
+      emit('down', { role, error: lastError });
+    });
     client.on('ready', () => {
-      void untilReady(client).then(() => {
-        const recovered = everReady.has(client);
-        everReady.add(client);
-        if (recovered) logger.info(`${name} ${role} is back.`, { layer: name, role });
-        if (role === 'publisher') void flush();
-      });
+      void untilReady(client)
+        .then(async () => {
+          // ioredis re-sends SUBSCRIBE on reconnect; a PING answered after them proves they are acknowledged.
+          if (role === 'subscriber' && client instanceof Redis) await client.ping();
+        })
+        .then(
+          () => {
+            const recovered = everReady.has(client);
+            everReady.add(client);
+            if (role === 'publisher') void flush();
+            if (!recovered) return;
+            down = false;
+            logger.info(`${name} ${role} is back.`, { layer: name, role });
+            emit('up', { role });
+          },
+          (error: unknown) => {
+            lastError = error;
+          },
+        );
     });
   }
 
@@ -170,13 +235,7 @@ export function redisLayer(options: RedisLayerOptions): RedisLayer {
         ...gap,
       },
     );
-    for (const listener of gapListeners) {
-      try {
-        listener(gap);
-      } catch (error) {
-        logger.error('A deliveryGap listener threw.', { error });
-      }
-    }
+    emit('deliveryGap', gap);
   }
 
   /** Runs one SUBSCRIBE/UNSUBSCRIBE for `channel` after the previous one. */
@@ -199,6 +258,7 @@ export function redisLayer(options: RedisLayerOptions): RedisLayer {
 
   return {
     name,
+    remote: true,
 
     publish(topic, message) {
       if (closed) return Promise.reject(closedError(`publish to "${topic}"`));
@@ -297,9 +357,10 @@ export function redisLayer(options: RedisLayerOptions): RedisLayer {
     },
 
     on(event, listener) {
-      if (event !== 'deliveryGap') throw new TypeError(`redisLayer: unknown event "${String(event)}".`);
-      gapListeners.add(listener);
-      return () => gapListeners.delete(listener);
+      const set = listeners[event] as Set<typeof listener> | undefined;
+      if (set === undefined) throw new TypeError(`redisLayer: unknown event "${String(event)}".`);
+      set.add(listener);
+      return () => set.delete(listener);
     },
 
     stats() {
@@ -311,9 +372,8 @@ export function redisLayer(options: RedisLayerOptions): RedisLayer {
       closed = true;
       for (const waiting of buffer.splice(0)) waiting.reject(closedError('publish'));
       handlers.clear();
-      const quits: Promise<unknown>[] = [pubsub.subscriber.quit().catch(() => pubsub.subscriber.disconnect())];
-      if (pubsub.ownsPublisher) quits.push(pubsub.publisher.quit().catch(() => pubsub.publisher.disconnect()));
-      await Promise.all(quits);
+      const clients = pubsub.ownsPublisher ? [pubsub.subscriber, pubsub.publisher] : [pubsub.subscriber];
+      await Promise.all(clients.map((client) => shutDown(client, commandTimeout)));
     },
   };
 }
