@@ -8,6 +8,7 @@ set -euo pipefail
 declare -A needed=(
   [redis-server]=redis-server
   [redis-cli]=redis-tools
+  [chromium]=chromium
 )
 
 missing_packages=()

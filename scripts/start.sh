@@ -1,10 +1,14 @@
 #!/usr/bin/env bash
-# `npm start`: installs, builds the packages and starts the example.
-# Arguments after `npm start --` go to the example (e.g. `npm start -- --once`).
+# `npm start`: installs, builds the packages and starts the chat example on
+# http://localhost:4000 (PORT to change; REDIS_URL for the Redis layer).
+# `npm run start:cluster`: two chat servers sharing Redis (see examples/chat/README.md).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/pnpm.sh
 
 pnpm_install
 pnpm --filter './packages/*' build
-exec pnpm --silent --filter @gqlcast/example-broadcast-demo start "$@"
+if [ "${1:-}" = "--cluster" ]; then
+  exec pnpm --silent --filter @gqlcast/example-chat start:cluster
+fi
+exec pnpm --silent --filter @gqlcast/example-chat start

@@ -16,7 +16,7 @@ export class ConnectionClosedError extends Error {
   constructor(code: number, reason: string, options?: { cause?: unknown }) {
     const fatal = fatalCloseCodes.get(code);
     super(
-      `GraphQL WebSocket connection closed with ${code}${reason ? ` "${reason}"` : ''}` + (fatal ? `: ${fatal}.` : '.'),
+      `GraphQL WebSocket connection closed with ${code}${reason ? ` "${reason}"` : ''}${fatal ? `: ${fatal}` : ''}.`,
       options,
     );
     this.name = 'ConnectionClosedError';

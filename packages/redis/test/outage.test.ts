@@ -6,8 +6,8 @@ import { Redis } from 'ioredis';
 import { afterEach, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { encodeEnvelope, newPublisherId } from '../src/envelope.js';
-import { type RedisLayer, redisLayer } from '../src/index.js';
-import { type RedisNode, startRedis } from './utils/redis-server.js';
+import { redisLayer } from '../src/index.js';
+import { startRedis } from './utils/redis-server.js';
 import { nextEvent } from './utils/wait.js';
 
 const run = promisify(execFile);

@@ -2,7 +2,7 @@ import { limitCloseReason, type Subprotocol, type WireError, type WireResult } f
 import type { GraphQLSchema } from 'graphql';
 import type { DocumentCache } from './documents.js';
 import { OperationRegistry, type OperationSink } from './operations.js';
-import type { Connection, ResolvedOptions, UpgradeRequest } from './options.js';
+import type { ConnectDecision, Connection, ResolvedOptions, UpgradeRequest } from './options.js';
 
 /**
  * The smallest socket the protocol core needs. The `ws` adapter implements it
@@ -168,7 +168,7 @@ export abstract class ProtocolConnection<Message> implements ConnectionHandle, O
     this.phase = 'initialising';
     this.#connectionParams = payload ?? undefined;
     const { onConnect, confirmSubscriptions, logger } = this.scope.options;
-    let answer: boolean | undefined | Record<string, unknown> = true;
+    let answer: ConnectDecision = true;
     try {
       if (onConnect !== undefined) answer = await onConnect(this.connection, this.#connectionParams);
     } catch (error) {

@@ -2,6 +2,7 @@ export { CloseCode, Subprotocol } from '@gqlcast/core/protocol';
 export type { Socket } from './connection.js';
 export { type AttachOptions, createGraphqlWsServer, type GraphqlWsServer } from './graphql-ws-server.js';
 export type {
+  ConnectDecision,
   Connection,
   DefaultContext,
   Middleware,

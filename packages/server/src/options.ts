@@ -62,6 +62,13 @@ export type Middleware = (
   info: GraphQLResolveInfo,
 ) => unknown;
 
+/**
+ * What `onConnect` returns: `true` or nothing accepts, an object accepts and
+ * becomes the ack payload, `false` refuses.
+ */
+// biome-ignore lint/suspicious/noConfusingVoidType: `void` lets a hook with no return statement accept.
+export type ConnectDecision = boolean | undefined | void | Record<string, unknown>;
+
 /** Who may open a connection from a browser: exact origins, or a function. */
 export type OriginCheck = readonly string[] | ((origin: string, request: UpgradeRequest) => boolean);
 
@@ -94,7 +101,7 @@ export interface ServerOptions<Context = DefaultContext, State extends object = 
     | ((
         connection: Connection<State>,
         payload: Readonly<Record<string, unknown>> | undefined,
-      ) => boolean | undefined | Record<string, unknown> | Promise<boolean | undefined | Record<string, unknown>>)
+      ) => ConnectDecision | Promise<ConnectDecision>)
     | undefined;
 
   /**

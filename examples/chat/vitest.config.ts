@@ -1,0 +1,7 @@
+import { defineProject } from 'vitest/config';
+import { sharedProjectConfig } from '../../vitest.shared.js';
+
+export default defineProject({
+  ...sharedProjectConfig,
+  test: { name: 'chat', include: ['test/**/*.test.ts'], fileParallelism: false },
+});
