@@ -1,5 +1,5 @@
 import { fatalCloseCodes, type TransportConnection, type WireError } from '@gqlcast/core/protocol';
-import { print } from 'graphql';
+import { type DocumentNode, getOperationAST, parse, print } from 'graphql';
 import { ConnectionClosedError } from './errors.js';
 import { type ClientOptions, resolveRetry, retryDelay } from './options.js';
 import { ProtocolWords, parseServerMessage, type ServerMessage } from './protocol.js';
@@ -20,6 +20,7 @@ export interface Client {
    * Resolves once every message the server sent before this call has been
    * handled (a ping answered by pong; on the legacy protocol, a `{ __typename }`
    * query answered). Tests use it to assert that nothing else arrived.
+   * Rejects with a `ConnectionClosedError` if the connection closes first.
    */
   flush(): Promise<void>;
   /** Sends a raw protocol message (an object is JSON-encoded), connecting first if needed. For tests. */
@@ -37,22 +38,27 @@ export interface Client {
 interface Operation {
   readonly id: string;
   readonly kind: 'execute' | 'subscribe';
-  readonly payload: Record<string, unknown>;
+  /** The start message, serialised once. */
+  readonly frame: string;
+  /** A subscription operation on a confirming server: its first result is the confirmation. */
+  readonly confirmable: boolean;
   /** Sent on the current connection. */
   sent: boolean;
   /** The confirmation of the current connection was consumed. */
   confirmed: boolean;
   readonly stream: ResultStream<ClientResult<unknown>> | undefined;
-  settle: (result: ClientResult<unknown>) => void;
-  fail: (error: unknown) => void;
-  readyResolve: (value: ClientResult<unknown> | undefined) => void;
-  readyReject: (error: unknown) => void;
-  readySettled: boolean;
   /** An execute's answer. */
   readonly settled: Promise<ClientResult<unknown>>;
+  settle(result: ClientResult<unknown>): void;
+  fail(error: unknown): void;
   /** A subscription's `ready`. */
   readonly ready: Promise<ClientResult<unknown> | undefined>;
+  readyResolve(value: ClientResult<unknown> | undefined): void;
+  readyReject(error: unknown): void;
+  readySettled: boolean;
 }
+
+const clientClosed = () => new ConnectionClosedError(1000, 'The client was closed');
 
 /**
  * Creates a client. Nothing connects until the first operation (unless `lazy: false`).
@@ -73,92 +79,127 @@ export function createClient(options: ClientOptions): Client {
       `createClient: \`protocol\` must be 'graphql-transport-ws' or 'graphql-ws', got ${String(protocol)}.`,
     );
   }
+  const ackTimeout = options.connectionAckTimeout ?? 10_000;
   const words = ProtocolWords[protocol];
   const retry = resolveRetry(options.retry);
 
   const operations = new Map<string, Operation>();
   const listeners = new Map<keyof ClientEvents, Set<(details: never) => void>>();
   const closeWaiters: ((closed: { code: number; reason: string }) => void)[] = [];
-  const flushWaiters = new Map<string, () => void>();
+  const flushWaiters = new Map<string, { resolve(): void; reject(error: unknown): void }>();
   let nextId = 1;
   let state: ClientState = 'idle';
+  /** The open (or opening) connection of the current attempt. */
   let connection: TransportConnection | undefined;
+  /** Numbers attempts, so events of a superseded connection are ignored. */
+  let currentAttempt = 0;
+  let attemptRunning = false;
   /** Settles when the current attempt is acknowledged, or failed for good. */
-  let connecting: Promise<void> | undefined;
-  let acknowledge: (() => void) | undefined;
-  let attempt = 0;
+  let connecting: { promise: Promise<void>; resolve(): void; reject(error: unknown): void } | undefined;
+  let retries = 0;
   let confirmations = false;
   let closedByUser = false;
   let retryTimer: ReturnType<typeof setTimeout> | undefined;
+  let ackTimer: ReturnType<typeof setTimeout> | undefined;
+  let lastClose = { code: 1006, reason: '' };
 
   function emit<E extends keyof ClientEvents>(event: E, details: ClientEvents[E]): void {
-    for (const listener of listeners.get(event) ?? []) (listener as (d: ClientEvents[E]) => void)(details);
-  }
-
-  function sendMessage(message: object): void {
-    connection?.send(JSON.stringify(message));
+    for (const listener of listeners.get(event) ?? []) {
+      try {
+        (listener as (d: ClientEvents[E]) => void)(details);
+      } catch (error) {
+        // A listener's bug must not stop the client: report it and go on.
+        console.error(`@gqlcast/client: a "${event}" listener threw`, error);
+      }
+    }
   }
 
   function ensureConnected(): Promise<void> {
-    if (closedByUser) return Promise.reject(new ConnectionClosedError(1000, 'The client was closed'));
+    if (closedByUser) return Promise.reject(clientClosed());
     if (state === 'connected') return Promise.resolve();
-    connecting ??= new Promise<void>((resolve, reject) => {
-      acknowledge = resolve;
-      giveUp = reject;
-      if (state !== 'reconnecting') void open();
-    });
-    return connecting;
+    if (connecting === undefined) {
+      let resolve!: () => void;
+      let reject!: (error: unknown) => void;
+      const promise = new Promise<void>((res, rej) => {
+        resolve = res;
+        reject = rej;
+      });
+      connecting = { promise, resolve, reject };
+    }
+    // One attempt at a time: never a second socket while one is opening or a retry is scheduled.
+    if (!attemptRunning && retryTimer === undefined) void open();
+    return connecting.promise;
   }
-  let giveUp: ((error: unknown) => void) | undefined;
 
   async function open(): Promise<void> {
+    attemptRunning = true;
+    const attempt = ++currentAttempt;
+    const current = () => attempt === currentAttempt && !closedByUser;
     state = 'connecting';
-    emit('connecting', { attempt });
+    emit('connecting', { attempt: retries });
     let opened: TransportConnection;
     try {
-      opened = await options.transport.connect(protocol, { message: onMessage, closed: onClosed });
+      opened = await options.transport.connect(protocol, {
+        message: (data) => {
+          if (current()) onMessage(data);
+        },
+        closed: (code, reason) => {
+          if (attempt === currentAttempt) onClosed(code, reason);
+        },
+      });
     } catch (error) {
       // A transport may say why with a close code (4406: wrong subprotocol, not worth retrying).
       const code = typeof (error as { code?: unknown })?.code === 'number' ? (error as { code: number }).code : 1006;
-      onClosed(code, error instanceof Error ? error.message : String(error));
+      if (attempt === currentAttempt) onClosed(code, error instanceof Error ? error.message : String(error));
       return;
     }
-    if (closedByUser) {
-      opened.close(1000, 'The client was closed');
+    if (!current()) {
+      opened.close(1000, 'Normal Closure');
       return;
     }
     connection = opened;
+    // A server (or proxy) that never acknowledges must not leave requests waiting forever.
+    ackTimer = setTimeout(() => opened.close(4408, 'Connection acknowledgement timeout'), ackTimeout);
+    let params: Record<string, unknown> | undefined;
     try {
-      const params =
+      params =
         typeof options.connectionParams === 'function' ? await options.connectionParams() : options.connectionParams;
-      sendMessage(params === undefined ? { type: 'connection_init' } : { type: 'connection_init', payload: params });
     } catch (error) {
       // The user's connectionParams failed: nothing a retry can fix by itself.
-      opened.close(4400, 'connectionParams failed');
+      clearTimeout(ackTimer);
+      currentAttempt++;
+      attemptRunning = false;
+      connection = undefined;
+      opened.close(1000, 'connectionParams failed');
       failEverything(new ConnectionClosedError(4400, 'connectionParams failed', { cause: error }));
+      return;
     }
+    if (!current()) return;
+    opened.send(
+      JSON.stringify(params === undefined ? { type: 'connection_init' } : { type: 'connection_init', payload: params }),
+    );
   }
 
   function onAcknowledged(payload: Record<string, unknown> | undefined): void {
+    clearTimeout(ackTimer);
+    attemptRunning = false;
     state = 'connected';
-    attempt = 0;
+    retries = 0;
     confirmations = payload?.confirmSubscriptions === true;
-    emit('connected', { protocol, payload });
-    const resolve = acknowledge;
+    const waiting = connecting;
     connecting = undefined;
-    acknowledge = undefined;
-    giveUp = undefined;
+    emit('connected', { protocol, payload });
     for (const operation of operations.values()) send(operation);
-    resolve?.();
+    waiting?.resolve();
   }
 
   function send(operation: Operation): void {
-    if (operation.sent || state !== 'connected') return;
+    if (operation.sent || state !== 'connected' || connection === undefined) return;
     operation.sent = true;
     operation.confirmed = false;
-    sendMessage({ id: operation.id, type: words.start, payload: operation.payload });
+    connection.send(operation.frame);
     // Without the confirmation extension, "sent" is all the client can know.
-    if (operation.kind === 'subscribe' && !confirmations) settleReady(operation, undefined);
+    if (operation.kind === 'subscribe' && !(confirmations && operation.confirmable)) settleReady(operation, undefined);
   }
 
   function settleReady(operation: Operation, value: ClientResult<unknown> | undefined, error?: unknown): void {
@@ -182,11 +223,13 @@ export function createClient(options: ClientOptions): Client {
         onAcknowledged(message.payload);
         return;
       case 'ping':
-        sendMessage(message.payload ? { type: 'pong', payload: message.payload } : { type: 'pong' });
+        connection?.send(
+          JSON.stringify(message.payload ? { type: 'pong', payload: message.payload } : { type: 'pong' }),
+        );
         return;
       case 'pong': {
         const key = (message.payload as { gqlcastFlush?: unknown } | undefined)?.gqlcastFlush;
-        if (typeof key === 'string') flushWaiters.get(key)?.();
+        if (typeof key === 'string') flushWaiters.get(key)?.resolve();
         return;
       }
       case 'ka':
@@ -207,8 +250,7 @@ export function createClient(options: ClientOptions): Client {
   }
 
   function onResult(id: string, result: ClientResult<unknown>): void {
-    const flush = flushWaiters.get(id);
-    if (flush !== undefined) return;
+    if (flushWaiters.has(id)) return;
     const operation = operations.get(id);
     if (operation === undefined) return;
     if (operation.kind === 'execute') {
@@ -217,7 +259,7 @@ export function createClient(options: ClientOptions): Client {
       return;
     }
     // The first message of a subscription on a confirming server is its confirmation.
-    if (confirmations && !operation.confirmed) {
+    if (confirmations && operation.confirmable && !operation.confirmed) {
       operation.confirmed = true;
       settleReady(operation, result);
       return;
@@ -227,6 +269,8 @@ export function createClient(options: ClientOptions): Client {
 
   function onError(id: string | null, errors: readonly WireError[]): void {
     if (id === null) return;
+    // A legacy flush answered with an error still proves every earlier message arrived.
+    flushWaiters.get(id)?.resolve();
     const operation = operations.get(id);
     if (operation === undefined) return;
     operations.delete(id);
@@ -241,7 +285,7 @@ export function createClient(options: ClientOptions): Client {
   }
 
   function onComplete(id: string): void {
-    flushWaiters.get(id)?.();
+    flushWaiters.get(id)?.resolve();
     const operation = operations.get(id);
     if (operation === undefined) return;
     operations.delete(id);
@@ -253,13 +297,16 @@ export function createClient(options: ClientOptions): Client {
   }
 
   function onClosed(code: number, reason: string): void {
-    const wasConnected = connection !== undefined;
+    clearTimeout(ackTimer);
+    attemptRunning = false;
+    const wasOpen = connection !== undefined;
     connection = undefined;
-    if (wasConnected) emit('closed', { code, reason });
+    lastClose = { code, reason };
+    if (wasOpen) emit('closed', { code, reason });
     for (const wake of closeWaiters.splice(0)) wake({ code, reason });
-    for (const wake of flushWaiters.values()) wake();
-    flushWaiters.clear();
     const error = new ConnectionClosedError(code, reason);
+    for (const waiter of flushWaiters.values()) waiter.reject(error);
+    flushWaiters.clear();
     // Requests the server may have run are not re-sent: they fail (a mutation must not run twice).
     for (const operation of [...operations.values()]) {
       if (operation.kind === 'execute' && operation.sent) {
@@ -272,42 +319,49 @@ export function createClient(options: ClientOptions): Client {
       state = 'closed';
       return;
     }
-    const canRetry = retry !== undefined && !fatalCloseCodes.has(code) && attempt < retry.attempts;
-    if (!canRetry) {
+    if (retry === undefined || fatalCloseCodes.has(code) || retries >= retry.attempts) {
       failEverything(error);
       return;
     }
-    const delay = retryDelay(retry, attempt);
-    attempt++;
+    const delay = retryDelay(retry, retries);
+    retries++;
     state = 'reconnecting';
-    emit('reconnecting', { attempt, delay });
+    emit('reconnecting', { attempt: retries, delay });
     retryTimer = setTimeout(() => {
       retryTimer = undefined;
-      if (!closedByUser) void open();
+      if (!closedByUser && !attemptRunning) void open();
     }, delay);
   }
 
   function failEverything(error: ConnectionClosedError): void {
     state = closedByUser ? 'closed' : 'idle';
-    attempt = 0;
-    const reject = giveUp;
+    retries = 0;
+    const waiting = connecting;
     connecting = undefined;
-    acknowledge = undefined;
-    giveUp = undefined;
     for (const operation of [...operations.values()]) {
       operations.delete(operation.id);
       operation.fail(error);
     }
-    reject?.(error);
+    waiting?.reject(error);
+  }
+
+  /** The acknowledged connection, once there is one; rejects if it closed in the meantime. */
+  async function connected(): Promise<TransportConnection> {
+    await ensureConnected();
+    if (state !== 'connected' || connection === undefined)
+      throw new ConnectionClosedError(lastClose.code, lastClose.reason);
+    return connection;
   }
 
   function register(kind: Operation['kind'], request: OperationRequest<unknown, unknown>): Operation {
-    const query = typeof request.query === 'string' ? request.query : print(request.query);
-    const payload: Record<string, unknown> = { query };
+    const document: DocumentNode | undefined = typeof request.query === 'string' ? undefined : request.query;
+    const payload: Record<string, unknown> = { query: document ? print(document) : request.query };
     if (request.variables !== undefined) payload.variables = request.variables;
     if (request.operationName !== undefined) payload.operationName = request.operationName;
     if (request.extensions !== undefined) payload.extensions = request.extensions;
     const id = String(nextId++);
+    // Serialised now, so unserialisable variables (a BigInt) fail here, at the call, and nowhere else.
+    const frame = JSON.stringify({ id, type: words.start, payload });
     let settle!: Operation['settle'];
     let fail!: Operation['fail'];
     let readyResolve!: Operation['readyResolve'];
@@ -325,17 +379,19 @@ export function createClient(options: ClientOptions): Client {
     const stream =
       kind === 'subscribe'
         ? new ResultStream<ClientResult<unknown>>(() => {
-            if (operations.delete(id) && operation.sent) sendMessage({ id, type: words.stop });
+            if (operations.delete(id) && operation.sent) connection?.send(JSON.stringify({ id, type: words.stop }));
             settleReady(operation, undefined, new ConnectionClosedError(1000, 'The subscription was completed'));
           })
         : undefined;
     const operation: Operation = {
       id,
       kind,
-      payload,
+      frame,
+      confirmable: kind === 'subscribe' && isSubscription(document ?? String(request.query), request.operationName),
       sent: false,
       confirmed: false,
       stream,
+      settled,
       settle: stream ? () => stream.end() : settle,
       fail: stream
         ? (error) => {
@@ -343,11 +399,10 @@ export function createClient(options: ClientOptions): Client {
             stream.end({ value: error });
           }
         : fail,
+      ready,
       readyResolve,
       readyReject,
       readySettled: false,
-      settled,
-      ready,
     };
     operations.set(id, operation);
     if (state === 'connected') send(operation);
@@ -361,13 +416,18 @@ export function createClient(options: ClientOptions): Client {
     },
 
     execute(request) {
-      if (closedByUser) return Promise.reject(new ConnectionClosedError(1000, 'The client was closed'));
-      const operation = register('execute', request as OperationRequest<unknown, unknown>);
-      return operation.settled as Promise<ClientResult<never>>;
+      if (closedByUser) return Promise.reject(clientClosed());
+      try {
+        return register('execute', request as OperationRequest<unknown, unknown>).settled as Promise<
+          ClientResult<never>
+        >;
+      } catch (error) {
+        return Promise.reject(error);
+      }
     },
 
     subscribe(request) {
-      if (closedByUser) throw new ConnectionClosedError(1000, 'The client was closed');
+      if (closedByUser) throw clientClosed();
       const operation = register('subscribe', request as OperationRequest<unknown, unknown>);
       const stream = operation.stream as unknown as ResultStream<ClientResult<never>>;
       return Object.assign(stream, {
@@ -378,18 +438,22 @@ export function createClient(options: ClientOptions): Client {
     },
 
     async flush() {
-      await ensureConnected();
+      const open = await connected();
       const key = `flush-${nextId++}`;
-      const done = new Promise<void>((resolve) => flushWaiters.set(key, resolve));
-      if (protocol === 'graphql-transport-ws') sendMessage({ type: 'ping', payload: { gqlcastFlush: key } });
-      else sendMessage({ id: key, type: 'start', payload: { query: '{ __typename }' } });
-      await done;
-      flushWaiters.delete(key);
+      const done = new Promise<void>((resolve, reject) => flushWaiters.set(key, { resolve, reject }));
+      try {
+        if (protocol === 'graphql-transport-ws')
+          open.send(JSON.stringify({ type: 'ping', payload: { gqlcastFlush: key } }));
+        else open.send(JSON.stringify({ id: key, type: 'start', payload: { query: '{ __typename }' } }));
+        await done;
+      } finally {
+        flushWaiters.delete(key);
+      }
     },
 
     async sendRaw(message) {
-      await ensureConnected();
-      connection?.send(typeof message === 'string' ? message : JSON.stringify(message));
+      const open = await connected();
+      open.send(typeof message === 'string' ? message : JSON.stringify(message));
     },
 
     waitForClose() {
@@ -407,31 +471,50 @@ export function createClient(options: ClientOptions): Client {
     },
 
     async close() {
-      if (closedByUser && state === 'closed') return;
+      if (closedByUser) return;
       closedByUser = true;
       clearTimeout(retryTimer);
-      const closing = connection;
+      retryTimer = undefined;
+      clearTimeout(ackTimer);
+      const open = connection;
       for (const operation of [...operations.values()]) {
         operations.delete(operation.id);
         if (operation.kind === 'subscribe') {
-          settleReady(operation, undefined, new ConnectionClosedError(1000, 'The client was closed'));
+          settleReady(operation, undefined, clientClosed());
           operation.stream?.end();
-        } else operation.fail(new ConnectionClosedError(1000, 'The client was closed'));
+        } else operation.fail(clientClosed());
       }
-      giveUp?.(new ConnectionClosedError(1000, 'The client was closed'));
-      if (closing === undefined) {
+      const waiting = connecting;
+      connecting = undefined;
+      waiting?.reject(clientClosed());
+      if (open === undefined) {
+        // An attempt still opening is dropped when it opens (it is no longer current).
+        currentAttempt++;
         state = 'closed';
         return;
       }
       const closed = new Promise<unknown>((resolve) => closeWaiters.push(resolve));
-      if (protocol === 'graphql-ws') sendMessage({ type: 'connection_terminate' });
-      closing.close(1000, 'Normal Closure');
+      if (protocol === 'graphql-ws') open.send(JSON.stringify({ type: 'connection_terminate' }));
+      open.close(1000, 'Normal Closure');
       await closed;
     },
   };
 
   if (options.lazy === false) ensureConnected().catch(() => undefined);
   return client;
+}
+
+/** Whether the operation to run is a subscription; unparseable text counts as one (the server will say why). */
+function isSubscription(query: string | DocumentNode, operationName: string | undefined): boolean {
+  try {
+    const document = typeof query === 'string' ? parse(query) : query;
+    return (
+      getOperationAST(document, operationName)?.operation !== 'query' &&
+      getOperationAST(document, operationName)?.operation !== 'mutation'
+    );
+  } catch {
+    return true;
+  }
 }
 
 /** The server refused a subscription: `errors` says why. `ready` rejects with it. */

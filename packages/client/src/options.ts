@@ -40,6 +40,13 @@ export interface ClientOptions {
    */
   retry?: RetryOptions | false | undefined;
   /**
+   * How long a connection may wait for `connection_ack` (ms). Then it is closed
+   * with 4408 and retried, so a server or proxy that never answers cannot leave
+   * requests waiting forever.
+   * @defaultValue `10_000`
+   */
+  connectionAckTimeout?: number | undefined;
+  /**
    * `true`: connect on the first operation. `false`: connect at once.
    * Either way the connection then stays open until `close()`.
    * @defaultValue `true`

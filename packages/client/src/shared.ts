@@ -2,6 +2,7 @@ export {
   fatalCloseCodes,
   type Transport,
   type TransportConnection,
+  TransportError,
   type TransportEvents,
 } from '@gqlcast/core/protocol';
 export { type Client, createClient, SubscriptionRefusedError } from './client.js';

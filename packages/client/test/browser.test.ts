@@ -19,9 +19,10 @@ it('bundles the browser entry for the browser platform, without Node built-ins o
   expect(result.errors).toEqual([]);
   const inputs = Object.keys(result.metafile.inputs);
   expect(inputs.some((input) => /node_modules\/ws\//.test(input))).toBe(false);
-  const code = result.outputFiles[0]?.text ?? '';
-  expect(code).not.toMatch(/from ["']node:|require\(["'](node:)?(events|net|tls|http|https|crypto|stream)["']\)/);
-  expect(code).toContain('createClient');
+  // Nothing is left to import at run time (a Node built-in could not have been bundled for the browser).
+  const outputs = Object.values(result.metafile.outputs);
+  expect(outputs.flatMap((output) => output.imports)).toEqual([]);
+  expect(result.outputFiles[0]?.text ?? '').toContain('createClient');
 });
 
 it('resolves to the browser entry through the package exports for bundlers', async () => {

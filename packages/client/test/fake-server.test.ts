@@ -98,7 +98,16 @@ it('refuses to speak a subprotocol the server did not choose (4406), and does no
   server.on('connection', () => connections++);
   const url = `ws://127.0.0.1:${(server.address() as AddressInfo).port}`;
   const client = createClient({ transport: webSocketTransport(url) });
-  await expect(client.execute({ query: '{ hello }' })).rejects.toThrow();
+  await expect(client.execute({ query: '{ hello }' })).rejects.toMatchObject({ code: 4406, retryable: false });
   expect(connections).toBe(1);
+  await client.close();
+});
+
+it('gives up on a server that never acknowledges, after connectionAckTimeout (4408)', async () => {
+  const url = await scripted(async (_socket, frames) => {
+    await nextFrame(frames); // connection_init, never answered
+  });
+  const client = createClient({ transport: webSocketTransport(url), retry: false, connectionAckTimeout: 30 });
+  await expect(client.execute({ query: '{ hello }' })).rejects.toMatchObject({ code: 4408, retryable: true });
   await client.close();
 });

@@ -53,8 +53,8 @@ export interface OperationHost {
 export class OperationRegistry {
   readonly #host: OperationHost;
   readonly #operations = new Map<string, Operation>();
-  /** Operations still starting (parsing, hooks, `subscribe()`): `stopAll` waits for them. */
-  readonly #starting = new Set<Promise<void>>();
+  /** Operations still starting (parsing, hooks, `subscribe()`), with their record: `stopAll` waits for subscriptions. */
+  readonly #starting = new Map<Promise<void>, Operation>();
   #subscriptions = 0;
 
   constructor(host: OperationHost) {
@@ -84,7 +84,7 @@ export class OperationRegistry {
     };
     this.#operations.set(id, operation);
     const started = this.#run(operation, payload);
-    this.#starting.add(started);
+    this.#starting.set(started, operation);
     try {
       await started;
     } finally {
@@ -171,14 +171,19 @@ export class OperationRegistry {
   }
 
   /**
-   * Stops every operation and waits for those still starting (so a subscription
+   * Stops every operation and waits for subscriptions still starting (so one
    * completed while its `subscribe()` ran is ended, and its `unsubscribed` ran).
    * The `return()` of a running stream is not awaited: a foreign async generator
    * may never settle it, and gqlcast streams end synchronously inside the call.
    */
   async stopAll(reason: UnsubscribeReason): Promise<void> {
     for (const id of [...this.#operations.keys()]) void this.stop(id, reason);
-    while (this.#starting.size > 0) await Promise.all([...this.#starting]);
+    // Queries and mutations are not waited for: a resolver that never returns must not hold a shutdown.
+    const subscriptionsStarting = () =>
+      [...this.#starting].filter(([, operation]) => operation.isSubscription).map(([started]) => started);
+    for (let pending = subscriptionsStarting(); pending.length > 0; pending = subscriptionsStarting()) {
+      await Promise.all(pending);
+    }
   }
 
   /** The ids of running subscriptions (for a graceful shutdown's `complete` messages). */

@@ -32,12 +32,13 @@ export function createWebSocketTransport(
         let opened = false;
         const decoder = new TextDecoder();
         socket.onopen = () => {
-          opened = true;
           // The server must choose the offered subprotocol; anything else cannot be spoken.
           if (socket.protocol !== protocol) {
+            reject(new TransportError(4406, `Subprotocol not acceptable: the server chose "${socket.protocol}"`));
             socket.close(4406, 'Subprotocol not acceptable');
             return;
           }
+          opened = true;
           resolve({
             protocol: socket.protocol,
             send: (data) => {
