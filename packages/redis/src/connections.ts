@@ -37,8 +37,23 @@ export function isReady(client: Redis | Cluster): boolean {
   return client.nodes('master').every((node) => node.status === 'ready');
 }
 
-/** Resolves once {@link isReady}: connects a cluster's masters that are still idle. */
+const pendingReady = new WeakMap<Redis | Cluster, Promise<void>>();
+
+/**
+ * Resolves once {@link isReady}: connects a cluster's masters that are still
+ * idle. One promise per client, however many callers wait (no listener pile-up).
+ */
 export function untilReady(client: Redis | Cluster): Promise<void> {
+  if (isReady(client)) return Promise.resolve();
+  let pending = pendingReady.get(client);
+  if (pending === undefined) {
+    pending = waitReady(client).finally(() => pendingReady.delete(client));
+    pendingReady.set(client, pending);
+  }
+  return pending;
+}
+
+function waitReady(client: Redis | Cluster): Promise<void> {
   return new Promise((resolve) => {
     const check = () => {
       if (!isReady(client)) {
@@ -116,7 +131,13 @@ export function openPubSub(options: RedisLayerOptions, commandTimeout: number): 
     );
   const subscriber =
     options.redis !== undefined
-      ? (options.redis as Redis).duplicate({ ...subscriberDefaults, commandTimeout } as never)
+      ? // Your client's retry and queue settings are for commands; the subscriber must always come back.
+        (options.redis as Redis).duplicate({
+          ...subscriberDefaults,
+          commandTimeout,
+          retryStrategy,
+          enableOfflineQueue: true,
+        } as never)
       : new Redis(
           options.url as string,
           {

@@ -104,9 +104,11 @@ export function redisLayer(options: RedisLayerOptions): RedisLayer {
     }
   }
   const handlers = new Map<string, Set<Handler>>();
+  /** Channels Redis acknowledged as subscribed on the subscriber connection. */
+  const subscribed = new Set<string>();
   /** Per channel, the SUBSCRIBE/UNSUBSCRIBE commands in flight, one after another. */
   const channelQueues = new Map<string, Promise<unknown>>();
-  const buffer: { channel: string; envelope: Buffer; resolve: () => void; reject: (error: unknown) => void }[] = [];
+  const buffer: { channel: string; frame: Uint8Array; resolve: () => void; reject: (error: unknown) => void }[] = [];
   const counters = { published: 0, received: 0, garbage: 0, missed: 0 };
   let closed = false;
   let lastError: unknown;
@@ -114,23 +116,34 @@ export function redisLayer(options: RedisLayerOptions): RedisLayer {
 
   const connected = isReady;
   const everReady = new WeakSet<Redis | Cluster>();
+  // A client of yours may be connected already: it will emit no 'ready' to learn it from.
+  for (const client of [pubsub.publisher, pubsub.subscriber]) if (isReady(client)) everReady.add(client);
+
+  /** Every listener put on a client, to take them off a client of yours at close. */
+  // biome-ignore lint/suspicious/noExplicitAny: event listeners of any signature, as EventEmitter takes them.
+  type Listener = (...args: any[]) => void;
+  const attached: [Redis | Cluster, string, Listener][] = [];
+  function on(client: Redis | Cluster, event: string, listener: Listener): void {
+    client.on(event, listener);
+    attached.push([client, event, listener]);
+  }
 
   for (const [role, client] of [
     ['publisher', pubsub.publisher],
     ['subscriber', pubsub.subscriber],
   ] as const) {
     let down = false;
-    client.on('error', (error: Error) => {
+    on(client, 'error', (error: Error) => {
       lastError = error;
       // ioredis retries by itself; one line per failure keeps the outage visible without flooding.
       logger.warn(`${name} ${role}: ${error.message}`, { layer: name, role, error });
     });
-    client.on('close', () => {
+    on(client, 'close', () => {
       if (down || closed || !everReady.has(client)) return;
       down = true;
       emit('down', { role, error: lastError });
     });
-    client.on('ready', () => {
+    on(client, 'ready', () => {
       void untilReady(client)
         .then(async () => {
           // ioredis re-sends SUBSCRIBE on reconnect; a PING answered after them proves they are acknowledged.
@@ -169,6 +182,15 @@ export function redisLayer(options: RedisLayerOptions): RedisLayer {
     });
   }
 
+  /**
+   * Numbers the frame and sends it, in one synchronous step: numbers follow the
+   * order of what really went out, so a broadcast refused before it was sent
+   * never shows up as a gap at the receivers.
+   */
+  function send(channel: string, frame: Uint8Array): Promise<unknown> {
+    return pubsub.publish(channel, encodeEnvelope(publisherId, sequencer.next(channel), frame));
+  }
+
   async function flush(): Promise<void> {
     if (flushing) return;
     flushing = true;
@@ -177,14 +199,17 @@ export function redisLayer(options: RedisLayerOptions): RedisLayer {
         const next = buffer[0];
         if (next === undefined) break;
         try {
-          await pubsub.publish(next.channel, next.envelope);
+          await send(next.channel, next.frame);
           buffer.shift();
           counters.published++;
           next.resolve();
         } catch (error) {
-          // Down again: keep the rest, in order, for the next 'ready'.
           lastError = error;
-          break;
+          // Down again: keep the rest, in order, for the next 'ready'.
+          if (!connected(pubsub.publisher)) break;
+          // Refused while connected (an ACL, say): this one fails alone, the rest go on.
+          buffer.shift();
+          next.reject(unavailable(name, error));
         }
       }
     } finally {
@@ -263,8 +288,6 @@ export function redisLayer(options: RedisLayerOptions): RedisLayer {
     publish(topic, message) {
       if (closed) return Promise.reject(closedError(`publish to "${topic}"`));
       const channel = prefix + topic;
-      // Numbered at call time: call order is sequence order.
-      const envelope = encodeEnvelope(publisherId, sequencer.next(channel), message);
       const publisher = pubsub.publisher;
       // Behind buffered broadcasts, or while down with a buffer: wait in line, in order.
       if (buffer.length > 0 || (offlineBuffer > 0 && everReady.has(publisher) && !connected(publisher))) {
@@ -274,29 +297,20 @@ export function redisLayer(options: RedisLayerOptions): RedisLayer {
           );
         }
         return new Promise<void>((resolve, reject) => {
-          buffer.push({ channel, envelope, resolve, reject });
+          buffer.push({ channel, frame: message, resolve, reject });
           void flush();
         });
       }
-      if (!connected(publisher)) {
-        return whenReady(publisher)
-          .then(() => pubsub.publish(channel, envelope))
-          .then(
-            () => {
-              counters.published++;
-            },
-            (error: unknown) => {
-              throw error instanceof GqlcastError ? error : unavailable(name, error);
-            },
-          );
-      }
-      return pubsub.publish(channel, envelope).then(
+      const sent = connected(publisher)
+        ? send(channel, message)
+        : whenReady(publisher).then(() => send(channel, message));
+      return sent.then(
         () => {
           counters.published++;
         },
         (error: unknown) => {
           lastError = error;
-          throw unavailable(name, error);
+          throw error instanceof GqlcastError ? error : unavailable(name, error);
         },
       );
     },
@@ -306,7 +320,6 @@ export function redisLayer(options: RedisLayerOptions): RedisLayer {
       const channel = prefix + topic;
       const handler: Handler = (message) => onMessage(message);
       let receivers = handlers.get(channel);
-      const first = receivers === undefined;
       if (receivers === undefined) {
         receivers = new Set();
         handlers.set(channel, receivers);
@@ -318,9 +331,11 @@ export function redisLayer(options: RedisLayerOptions): RedisLayer {
         handlers.delete(channel);
         gaps.forget(channel);
         if (closed) return Promise.resolve();
-        return queued(channel, () =>
-          handlers.has(channel) ? Promise.resolve() : pubsub.unsubscribe(channel).then(() => undefined),
-        ).catch((error: unknown) => {
+        return queued(channel, async () => {
+          if (handlers.has(channel)) return;
+          await pubsub.unsubscribe(channel);
+          subscribed.delete(channel);
+        }).catch((error: unknown) => {
           logger.warn(`Could not unsubscribe ${channel} on ${name}.`, { layer: name, error });
         });
       };
@@ -329,8 +344,12 @@ export function redisLayer(options: RedisLayerOptions): RedisLayer {
         // check, and this resolves only once Redis acknowledged it.
         await queued(channel, async () => {
           await whenReady(pubsub.subscriber);
-          // Later handlers of the channel wait behind the first one's SUBSCRIBE, in this queue.
-          if (first) await pubsub.subscribe(channel);
+          // Later handlers of the channel wait behind the first one's SUBSCRIBE, in this queue; if that
+          // one failed, the next sends its own.
+          if (!subscribed.has(channel)) {
+            await pubsub.subscribe(channel);
+            subscribed.add(channel);
+          }
         });
       } catch (error) {
         await release();
@@ -372,6 +391,7 @@ export function redisLayer(options: RedisLayerOptions): RedisLayer {
       closed = true;
       for (const waiting of buffer.splice(0)) waiting.reject(closedError('publish'));
       handlers.clear();
+      for (const [client, event, listener] of attached) client.off(event, listener);
       const clients = pubsub.ownsPublisher ? [pubsub.subscriber, pubsub.publisher] : [pubsub.subscriber];
       await Promise.all(clients.map((client) => shutDown(client, commandTimeout)));
     },

@@ -1,6 +1,6 @@
 import { silentLogger } from '@gqlcast/core';
 import { layerConformance } from '@gqlcast/core/testing';
-import { afterAll, beforeAll } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { redisLayer } from '../src/index.js';
 import { type RedisCluster, type RedisNode, startCluster, startRedis } from './utils/redis-server.js';
 
@@ -28,3 +28,44 @@ layerConformance(
     readyRounds: 300,
   },
 );
+
+describe('sharded pub/sub on the cluster', () => {
+  it('subscribes with SSUBSCRIBE on the shard owning the channel, and publishes with SPUBLISH', async () => {
+    const { execFile } = await import('node:child_process');
+    const { promisify } = await import('node:util');
+    const run = promisify(execFile);
+    const subscriber = redisLayer({ cluster: cluster.nodes, logger: silentLogger, keyPrefix: 'shard:' });
+    const publisher = redisLayer({ cluster: cluster.nodes, logger: silentLogger, keyPrefix: 'shard:' });
+    try {
+      await subscriber.subscribe('news:today', () => undefined);
+      const counts = await Promise.all(
+        cluster.nodes.map(async (node) => {
+          const sharded = await run('redis-cli', [
+            '-p',
+            String(node.port),
+            'pubsub',
+            'shardnumsub',
+            'shard:news:today',
+          ]);
+          const plain = await run('redis-cli', ['-p', String(node.port), 'pubsub', 'numsub', 'shard:news:today']);
+          return [Number(sharded.stdout.trim().split('\n')[1]), Number(plain.stdout.trim().split('\n')[1])];
+        }),
+      );
+      // Exactly one shard holds the sharded subscription; no node holds a classic one.
+      expect(counts.map(([sharded]) => sharded).sort()).toEqual([0, 0, 1]);
+      expect(counts.map(([, plain]) => plain)).toEqual([0, 0, 0]);
+      const stats = () =>
+        Promise.all(cluster.nodes.map((node) => run('redis-cli', ['-p', String(node.port), 'info', 'commandstats'])));
+      const calls = (text: string, command: string) =>
+        Number(text.match(new RegExp(`cmdstat_${command}:calls=(\\d+)`))?.[1] ?? 0);
+      const before = await stats();
+      await publisher.publish('news:today', new TextEncoder().encode('sharded'));
+      const after = await stats();
+      const delta = (command: string) =>
+        after.reduce((sum, { stdout }, i) => sum + calls(stdout, command) - calls(before[i]?.stdout ?? '', command), 0);
+      expect([delta('spublish'), delta('publish')]).toEqual([1, 0]);
+    } finally {
+      await Promise.all([subscriber.close(), publisher.close()]);
+    }
+  });
+});

@@ -1,10 +1,14 @@
 // Several processes on one Redis: two GraphQL servers, a broadcaster script, a publisher worker.
 import { createClient, webSocketTransport } from '@gqlcast/client';
+import { createHub } from '@gqlcast/core';
 import { parse, subscribe } from 'graphql';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { z } from 'zod';
+import { redisLayer } from '../src/index.js';
 import { chatHub, chatSchema } from './fixtures/chat.js';
 import { nextMessage, startFixture, stopProcess, waitForLine } from './utils/processes.js';
 import { type RedisNode, startRedis } from './utils/redis-server.js';
+import { slowProxy } from './utils/slow-proxy.js';
 
 let node: RedisNode;
 beforeAll(async () => {
@@ -115,4 +119,73 @@ describe('a Pothos subscription field on Redis', () => {
       await hub.close();
     }
   }, 60_000);
+});
+
+describe('confirmation means delivery, without any delay to hide behind', () => {
+  it('delivers a broadcast published the instant ready resolves, on a fresh group each round (1000 rounds)', async () => {
+    const subscriberSide = chatHub(node.url);
+    const publisherSide = chatHub(node.url);
+    try {
+      // Warm the publisher's connection: from here on, a publish leaves at once.
+      await publisherSide.messages.broadcast({ group: 'warm', payload: { room: 'warm', text: '', from: 'x' } });
+      for (let round = 0; round < 1000; round++) {
+        const group = `room:fresh-${round}`;
+        const subscription = subscriberSide.messages.subscribe(group);
+        await subscription.ready;
+        void publisherSide.messages.broadcast({ group, payload: { room: group, text: String(round), from: 'p' } });
+        const next = await subscription.next();
+        expect(next.value?.text).toBe(String(round));
+        await subscription.return();
+      }
+    } finally {
+      await Promise.all([subscriberSide.hub.close(), publisherSide.hub.close()]);
+    }
+  }, 120_000);
+
+  it('holds even for a subscription made before the layer finished connecting (50 fresh layers)', async () => {
+    const publisherSide = chatHub(node.url);
+    try {
+      await publisherSide.messages.broadcast({ group: 'warm', payload: { room: 'warm', text: '', from: 'x' } });
+      for (let round = 0; round < 50; round++) {
+        const fresh = chatHub(node.url);
+        const subscription = fresh.messages.subscribe('room:early');
+        await subscription.ready;
+        void publisherSide.messages.broadcast({
+          group: 'room:early',
+          payload: { room: 'early', text: String(round), from: 'p' },
+        });
+        expect((await subscription.next()).value?.text).toBe(String(round));
+        await fresh.hub.close();
+      }
+    } finally {
+      await publisherSide.hub.close();
+    }
+  }, 120_000);
+});
+
+describe('confirmation waits for Redis', () => {
+  it('resolves ready only once Redis acknowledged the SUBSCRIBE, even when the command arrives late', async () => {
+    const proxy = await slowProxy(node.port, 30);
+    const subscriberSide = createHub({
+      layer: redisLayer({ url: `redis://127.0.0.1:${proxy.port}`, keyPrefix: 'test:' }),
+    });
+    const channel = subscriberSide.channel('messages', {
+      payload: z.object({ room: z.string(), text: z.string(), from: z.string() }),
+    });
+    const publisherSide = chatHub(node.url);
+    try {
+      for (let round = 0; round < 20; round++) {
+        const group = `room:late-${round}`;
+        const subscription = channel.subscribe(group);
+        await subscription.ready;
+        // Straight to Redis, not through the slow proxy: it arrives long before a SUBSCRIBE still on its way.
+        void publisherSide.messages.broadcast({ group, payload: { room: group, text: String(round), from: 'p' } });
+        expect((await subscription.next()).value?.text).toBe(String(round));
+        await subscription.return();
+      }
+    } finally {
+      await Promise.all([subscriberSide.close(), publisherSide.hub.close()]);
+      await proxy.close();
+    }
+  }, 20_000);
 });

@@ -24,15 +24,15 @@ function quietLogger(): Logger & { lines: string[] } {
   return { lines, debug: push, info: push, warn: push, error: push };
 }
 
-async function setup(options: { offlineBuffer?: number; redis?: Redis } = {}) {
+async function setup(options: { offlineBuffer?: number; reconnectDelay?: number } = {}) {
   const node = await startRedis();
   cleanups.push(() => node.stop());
   const logger = quietLogger();
   const layer = redisLayer({
-    url: options.redis ? undefined : node.url,
-    redis: options.redis,
+    url: node.url,
     logger,
     offlineBuffer: options.offlineBuffer,
+    ...(options.reconnectDelay ? { redisOptions: { retryStrategy: () => options.reconnectDelay } } : {}),
   });
   const hub = createHub({ layer, logger });
   cleanups.push(() => hub.close());
@@ -150,10 +150,12 @@ describe('while Redis is down', () => {
 
 describe('at-most-once delivery, made visible', () => {
   it('reports a deliveryGap with channel, group and missed count after the subscriber was cut off', async () => {
-    const { node, layer, chat } = await setup();
+    // The subscriber comes back only after a while, so that what is published meanwhile is surely lost.
+    const { node, layer, chat } = await setup({ reconnectDelay: 500 });
     const subscription = chat.subscribe('room:1');
     await subscription.ready;
     const raw = new Redis(node.url);
+    raw.on('error', () => undefined);
     cleanups.push(async () => raw.disconnect());
     const publisher = newPublisherId();
     const frame = (n: number) => {
@@ -168,8 +170,8 @@ describe('at-most-once delivery, made visible', () => {
     // Cut the subscriber's connection (only it), and publish while it is away: nobody receives 2 and 3.
     const up = nextEvent(layer, 'up', (event) => event.role === 'subscriber');
     await run('redis-cli', ['-p', String(node.port), 'client', 'kill', 'type', 'pubsub']);
-    expect(await raw.publish(channel, frame(2))).toBe(0);
-    expect(await raw.publish(channel, frame(3))).toBe(0);
+    // PUBLISH answers how many received it: 0 proves the loss.
+    expect([await raw.publish(channel, frame(2)), await raw.publish(channel, frame(3))]).toEqual([0, 0]);
     const gap = nextEvent(layer, 'deliveryGap');
     await up;
     expect(await raw.publish(channel, frame(4))).toBe(1);
@@ -190,6 +192,7 @@ describe('garbage on our channels', () => {
     const subscription = chat.subscribe('room:1');
     await subscription.ready;
     const raw = new Redis(node.url);
+    raw.on('error', () => undefined);
     cleanups.push(async () => raw.disconnect());
     await chat.broadcast({ group: 'room:1', payload: { room: '1', n: 1 } });
     await raw.publish('gqlcast:chat:room:1', 'hello from another program');
@@ -207,5 +210,58 @@ describe('garbage on our channels', () => {
     expect(
       logger.lines.filter((line) => line.startsWith('Dropped a message on channel "chat" that fails its schema')),
     ).toHaveLength(1);
+  });
+});
+
+describe('what is not a gap', () => {
+  it('does not report a broadcast refused during an outage as missed', async () => {
+    const { node, layer, chat } = await setup();
+    const subscription = chat.subscribe('room:1');
+    await subscription.ready;
+    await chat.broadcast({ group: 'room:1', payload: { room: '1', n: 1 } });
+    expect(await collect(subscription, 1)).toEqual([1]);
+    const down = nextEvent(layer, 'down', (event) => event.role === 'publisher');
+    await node.kill();
+    await down;
+    await expect(chat.broadcast({ group: 'room:1', payload: { room: '1', n: 2 } })).rejects.toMatchObject({
+      code: ErrorCode.LayerUnavailable,
+    });
+    const up = Promise.all([
+      nextEvent(layer, 'up', (event) => event.role === 'subscriber'),
+      nextEvent(layer, 'up', (event) => event.role === 'publisher'),
+    ]);
+    await node.start();
+    await up;
+    await chat.broadcast({ group: 'room:1', payload: { room: '1', n: 3 } });
+    expect(await collect(subscription, 1)).toEqual([3]);
+    expect(layer.stats().missed).toBe(0);
+  });
+
+  it('treats a client of yours that is already connected as connected: the offline buffer applies at once', async () => {
+    const node = await startRedis();
+    cleanups.push(() => node.stop());
+    const client = new Redis(node.url, {
+      retryStrategy: () => null,
+      enableOfflineQueue: false,
+      maxRetriesPerRequest: 0,
+    });
+    client.on('error', () => undefined);
+    cleanups.push(async () => client.disconnect());
+    await new Promise((resolve) => client.once('ready', resolve));
+    const hub = createHub({
+      layer: redisLayer({ redis: client, offlineBuffer: 1, logger: quietLogger() }),
+      logger: quietLogger(),
+    });
+    cleanups.push(() => hub.close());
+    const chat = hub.channel('chat', { payload: message });
+    const ended = new Promise((resolve) => client.once('end', resolve));
+    await node.kill();
+    await ended;
+    const held = chat.broadcast({ group: 'room:1', payload: { room: '1', n: 1 } });
+    held.catch(() => undefined);
+    // Held, not waited on: the next one finds the buffer full at once.
+    await expect(chat.broadcast({ group: 'room:1', payload: { room: '1', n: 2 } })).rejects.toThrow(
+      /offline buffer is full \(1\)/,
+    );
   });
 });
