@@ -37,7 +37,15 @@ for (const [index, port] of [base, base + 1].entries()) {
   const child = spawn(process.execPath, ['--import', 'tsx', 'src/server/main.ts'], {
     cwd: root,
     stdio: 'inherit',
-    env: { ...process.env, PORT: String(port), REDIS_URL: redisUrl, SERVER_NAME: `chat-${index + 1}` },
+    // Each server keeps its own SQLite file (sql.js holds it in memory): live messages cross
+    // servers through Redis; each server's history is its own.
+    env: {
+      ...process.env,
+      PORT: String(port),
+      REDIS_URL: redisUrl,
+      SERVER_NAME: `chat-${index + 1}`,
+      DB_FILE: `${root}data/chat-${index + 1}.sqlite`,
+    },
   });
   children.push(child);
 }
