@@ -1,8 +1,9 @@
-import { limitCloseReason, type Subprotocol, type WireError, type WireResult } from '@gqlcast/core/protocol';
+import { CloseCode, limitCloseReason, type Subprotocol, type WireError, type WireResult } from '@gqlcast/core/protocol';
 import type { GraphQLSchema } from 'graphql';
 import type { DocumentCache } from './documents.js';
 import { OperationRegistry, type OperationSink } from './operations.js';
 import type { ConnectDecision, Connection, ResolvedOptions, UpgradeRequest } from './options.js';
+import { TokenBucket } from './rate-limit.js';
 
 /**
  * The smallest socket the protocol core needs. The `ws` adapter implements it
@@ -57,12 +58,15 @@ export abstract class ProtocolConnection<Message> implements ConnectionHandle, O
   #initTimer: NodeJS.Timeout | undefined;
   #keepAliveTimer: NodeJS.Timeout | undefined;
   #closedOnce: Promise<void> | undefined;
+  readonly #rate: TokenBucket | undefined;
   /** Whether `connection_ack` was ever sent: `onDisconnect` runs only then. */
   #everAcknowledged = false;
 
   constructor(scope: ServerScope, socket: Socket, request: UpgradeRequest, id: string) {
     this.scope = scope;
     this.socket = socket;
+    const rate = scope.options.messageRate;
+    this.#rate = rate === undefined ? undefined : new TokenBucket(rate.messages, rate.interval);
     const self = this;
     this.connection = {
       id,
@@ -96,7 +100,23 @@ export abstract class ProtocolConnection<Message> implements ConnectionHandle, O
   }
 
   receive(data: string): void {
+    // Nothing thrown here may reach the socket's event handler: it would take the process down.
+    try {
+      this.#receive(data);
+    } catch (error) {
+      this.#fail(error);
+    }
+  }
+
+  #receive(data: string): void {
     if (!this.isOpen) return;
+    if (this.#rate !== undefined && !this.#rate.take()) {
+      this.scope.options.logger.warn(`Connection ${this.connection.id} sent too many messages; closing it.`, {
+        connection: this.connection.id,
+      });
+      this.closeWith(CloseCode.PolicyViolation, 'Too many messages');
+      return;
+    }
     let message: Message | undefined;
     try {
       message = this.parse(data);

@@ -3,12 +3,14 @@ import {
   GraphQLError,
   type GraphQLSchema,
   getOperationAST,
+  NoSchemaIntrospectionCustomRule,
   type OperationDefinitionNode,
   parse,
   specifiedRules,
   type ValidationRule,
   validate,
 } from 'graphql';
+import { aliasLimit, depthLimit } from './limits.js';
 
 /** A query ready to run, or why it cannot run. */
 export type PreparedOperation =
@@ -28,10 +30,24 @@ export class DocumentCache {
   readonly #size: number;
   readonly #entries = new Map<string, Checked>();
 
-  constructor(schema: GraphQLSchema, extraRules: readonly ValidationRule[], size: number) {
+  readonly #maxTokens: number;
+
+  constructor(
+    schema: GraphQLSchema,
+    extraRules: readonly ValidationRule[],
+    size: number,
+    limits: { maxDepth: number; maxAliases: number; maxTokens: number; introspection: boolean },
+  ) {
     this.#schema = schema;
-    this.#rules = [...specifiedRules, ...extraRules];
+    this.#rules = [
+      ...specifiedRules,
+      depthLimit(limits.maxDepth),
+      aliasLimit(limits.maxAliases),
+      ...(limits.introspection ? [] : [NoSchemaIntrospectionCustomRule]),
+      ...extraRules,
+    ];
     this.#size = size;
+    this.#maxTokens = limits.maxTokens;
   }
 
   prepare(query: string, operationName: string | null | undefined): PreparedOperation {
@@ -58,7 +74,8 @@ export class DocumentCache {
     }
     let checked: Checked;
     try {
-      const document = parse(query);
+      // maxTokens stops the parser itself: a huge document costs nothing beyond the limit.
+      const document = parse(query, { maxTokens: this.#maxTokens });
       const errors = validate(this.#schema, document, this.#rules);
       checked = errors.length > 0 ? { errors } : { document };
     } catch (error) {

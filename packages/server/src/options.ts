@@ -196,6 +196,26 @@ export interface ServerOptions<Context = DefaultContext, State extends object = 
   logger?: Logger | undefined;
 
   /**
+   * How many messages one connection may send: a token bucket of `messages`,
+   * refilled at `messages` per `interval` ms. Beyond it the connection is closed
+   * with 1008 ("Too many messages"); others are unaffected. `false` turns it off.
+   * @defaultValue `{ messages: 2_000, interval: 10_000 }` (bursts of 2,000, 200 per second sustained)
+   */
+  messageRate?: { messages: number; interval: number } | false | undefined;
+
+  /** The deepest nesting of fields an operation may have (fragments followed). @defaultValue `20` */
+  maxDepth?: number | undefined;
+
+  /** The most aliases one document may use (alias amplification). @defaultValue `50` */
+  maxAliases?: number | undefined;
+
+  /** The most tokens one document may have; parsing stops beyond it. @defaultValue `5_000` */
+  maxTokens?: number | undefined;
+
+  /** Whether `__schema` and `__type` may be queried. @defaultValue `true` */
+  introspection?: boolean | undefined;
+
+  /**
    * The largest message accepted, in bytes. A larger frame closes the
    * connection with 1009; other connections are unaffected.
    * @defaultValue `1_048_576` (1 MiB)
@@ -250,4 +270,9 @@ export interface ResolvedOptions {
   readonly maxSubscriptionsPerConnection: number;
   readonly allowedOrigins: OriginCheck | undefined;
   readonly sendHighWaterMark: number;
+  readonly messageRate: { readonly messages: number; readonly interval: number } | undefined;
+  readonly maxDepth: number;
+  readonly maxAliases: number;
+  readonly maxTokens: number;
+  readonly introspection: boolean;
 }

@@ -15,6 +15,11 @@ export const serverDefaults = {
   maxPayload: 1_048_576,
   maxSubscriptionsPerConnection: 100,
   sendHighWaterMark: 1_048_576,
+  messageRate: { messages: 2_000, interval: 10_000 },
+  maxDepth: 20,
+  maxAliases: 50,
+  maxTokens: 5_000,
+  introspection: true,
 } as const;
 
 function duration(value: number | false | undefined, fallback: number, name: string): number {
@@ -39,6 +44,18 @@ function hook<T>(value: T | undefined, name: string): T | undefined {
     throw new TypeError(`createGraphqlWsServer: ${name} must be a function.`);
   }
   return value;
+}
+
+function messageRate(value: ServerOptions['messageRate']): ResolvedOptions['messageRate'] {
+  if (value === false) return undefined;
+  const rate = value ?? serverDefaults.messageRate;
+  count(rate.messages, 1, 'messageRate.messages');
+  if (!(typeof rate.interval === 'number' && rate.interval > 0)) {
+    throw new TypeError(
+      `createGraphqlWsServer: messageRate.interval must be a number of milliseconds > 0, got ${String(rate.interval)}.`,
+    );
+  }
+  return { messages: rate.messages, interval: rate.interval };
 }
 
 /** The user's formatError, made safe: if it throws, the error is logged and a generic one is sent. */
@@ -106,5 +123,10 @@ export function resolveOptions(options: ServerOptions<never, never>): ResolvedOp
     ),
     allowedOrigins: origins,
     sendHighWaterMark: count(options.sendHighWaterMark, serverDefaults.sendHighWaterMark, 'sendHighWaterMark'),
+    messageRate: messageRate(options.messageRate),
+    maxDepth: count(options.maxDepth, serverDefaults.maxDepth, 'maxDepth'),
+    maxAliases: count(options.maxAliases, serverDefaults.maxAliases, 'maxAliases'),
+    maxTokens: count(options.maxTokens, serverDefaults.maxTokens, 'maxTokens'),
+    introspection: options.introspection ?? serverDefaults.introspection,
   };
 }

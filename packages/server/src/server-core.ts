@@ -23,7 +23,7 @@ export class ServerCore implements ServerScope {
   constructor(options: ResolvedOptions) {
     this.options = options;
     this.schema = applyMiddleware(options.schema, options.middleware);
-    this.documents = new DocumentCache(this.schema, options.validationRules, options.documentCacheSize);
+    this.documents = new DocumentCache(this.schema, options.validationRules, options.documentCacheSize, options);
   }
 
   /** Open connections. */

@@ -8,6 +8,8 @@ export const CloseCode = {
   Normal: 1000,
   /** The server is shutting down. */
   GoingAway: 1001,
+  /** The connection sent messages faster than `messageRate` allows. */
+  PolicyViolation: 1008,
   /** A frame was larger than `maxPayload`. */
   MessageTooBig: 1009,
   /** A message broke the protocol (bad JSON, unknown type, missing id). */
