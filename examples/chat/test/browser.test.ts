@@ -95,3 +95,63 @@ describe('GraphiQL', () => {
     await graphiql.screenshot({ path: `${screenshots}graphiql-subscription.png`, fullPage: true });
   }, 60_000);
 });
+
+describe('cross-site WebSocket hijacking', () => {
+  it('lets a page of an allowed origin connect, and refuses one from another origin before the upgrade', async () => {
+    const { createServer } = await import('node:http');
+    const { once } = await import('node:events');
+    const { createGraphqlWsServer } = await import('@gqlcast/server');
+    const { createChatHub } = await import('../src/server/channels.js');
+    const { buildSchema } = await import('../src/server/schema.js');
+    const { hub, chatMessages } = createChatHub();
+    // Two origins: the API server only accepts pages served by itself.
+    const page =
+      '<!doctype html><script>window.probe = (url) => new Promise((resolve) => {' +
+      "const ws = new WebSocket(url, 'graphql-transport-ws');" +
+      "ws.onopen = () => { ws.close(); resolve('open'); };" +
+      "ws.onerror = () => resolve('refused'); });</script>";
+    const api = createServer((_request, response) =>
+      response.writeHead(200, { 'content-type': 'text/html' }).end(page),
+    );
+    api.listen(0, '127.0.0.1');
+    await once(api, 'listening');
+    const apiPort = (api.address() as import('node:net').AddressInfo).port;
+    const gql = createGraphqlWsServer({
+      schema: buildSchema(chatMessages),
+      allowedOrigins: [`http://127.0.0.1:${apiPort}`],
+      heartbeatInterval: false,
+    });
+    gql.attach(api, { path: '/graphql' });
+    const other = createServer((_request, response) =>
+      response.writeHead(200, { 'content-type': 'text/html' }).end(page),
+    );
+    other.listen(0, '127.0.0.1');
+    await once(other, 'listening');
+    const otherPort = (other.address() as import('node:net').AddressInfo).port;
+    try {
+      const context = await browser.newContext();
+      const same = await context.newPage();
+      await same.goto(`http://127.0.0.1:${apiPort}/`);
+      expect(
+        await same.evaluate(
+          (url) => (window as unknown as { probe(u: string): Promise<string> }).probe(url),
+          `ws://127.0.0.1:${apiPort}/graphql`,
+        ),
+      ).toBe('open');
+      const foreign = await context.newPage();
+      await foreign.goto(`http://127.0.0.1:${otherPort}/`);
+      expect(
+        await foreign.evaluate(
+          (url) => (window as unknown as { probe(u: string): Promise<string> }).probe(url),
+          `ws://127.0.0.1:${apiPort}/graphql`,
+        ),
+      ).toBe('refused');
+      await context.close();
+    } finally {
+      await gql.close();
+      await new Promise((resolve) => api.close(resolve));
+      await new Promise((resolve) => other.close(resolve));
+      await hub.close();
+    }
+  }, 60_000);
+});

@@ -139,6 +139,21 @@ describe('broadcast', () => {
     expect(subscription.pending).toBe(0);
   });
 
+  it('sends 0 bytes to the layer for a payload failing its schema, and later valid ones go out', async () => {
+    const layer = countingLayer();
+    const { chat } = setup({ layer });
+    const error = await chat
+      .broadcast({ group: 'room:1', payload: { room: '1', text: 42 } as never })
+      .catch((e: unknown) => e as PayloadValidationError);
+    expect(layer.published).toEqual([]);
+    // The message names the channel, the group, the path, what was expected and what was received.
+    expect((error as Error).message).toBe(
+      'Invalid payload for channel "chat" (group "room:1"); nothing was sent:\n  - text: Invalid input: expected string, received number',
+    );
+    await chat.broadcast({ group: 'room:1', payload: { room: '1', text: 'valid' } });
+    expect(layer.published).toEqual(['chat:room:1']);
+  });
+
   it('rejects (never throws) for an invalid group, a missing message and an unencodable payload', async () => {
     const hub = createHub();
     const loose = hub.channel('loose', { payload: z.object({ value: z.any() }) });

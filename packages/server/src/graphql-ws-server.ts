@@ -38,6 +38,11 @@ export interface GraphqlWsServer {
   close(): Promise<void>;
   /** Open connections. */
   readonly connectionCount: number;
+  /**
+   * Bytes written to sockets but not yet flushed to the network, in all and for
+   * the fullest socket: what slow readers cost (bounded by `sendHighWaterMark`).
+   */
+  bufferStats(): { bufferedBytes: number; largestBuffer: number };
   /** @internal The protocol core, for the in-process test transport. */
   readonly core: ServerCore;
 }
@@ -138,6 +143,16 @@ export function createGraphqlWsServer<Context = DefaultContext, State extends ob
     core,
     get connectionCount() {
       return core.connectionCount;
+    },
+
+    bufferStats() {
+      let bufferedBytes = 0;
+      let largestBuffer = 0;
+      for (const ws of wss.clients) {
+        bufferedBytes += ws.bufferedAmount;
+        largestBuffer = Math.max(largestBuffer, ws.bufferedAmount);
+      }
+      return { bufferedBytes, largestBuffer };
     },
 
     handleUpgrade(request, socket, head) {
