@@ -1,12 +1,17 @@
 // The chat in a real browser: Debian's chromium, driven by playwright-core.
+import { once } from 'node:events';
 import { mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { createServer } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { createGraphqlWsServer } from '@gqlcast/server';
 import { type Browser, chromium, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildWeb } from '../scripts/build-web.js';
 import { type ChatServer, startChatServer } from '../src/server/app.js';
+import { createChatHub } from '../src/server/channels.js';
+import { buildSchema } from '../src/server/schema.js';
 
 const screenshots = fileURLToPath(new URL('../test-output/', import.meta.url));
 let browser: Browser;
@@ -98,11 +103,6 @@ describe('GraphiQL', () => {
 
 describe('cross-site WebSocket hijacking', () => {
   it('lets a page of an allowed origin connect, and refuses one from another origin before the upgrade', async () => {
-    const { createServer } = await import('node:http');
-    const { once } = await import('node:events');
-    const { createGraphqlWsServer } = await import('@gqlcast/server');
-    const { createChatHub } = await import('../src/server/channels.js');
-    const { buildSchema } = await import('../src/server/schema.js');
     const { hub, chatMessages } = createChatHub();
     // Two origins: the API server only accepts pages served by itself.
     const page =
