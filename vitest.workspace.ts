@@ -1,2 +1,7 @@
 /** The vitest projects of the workspace; the root vitest.config.ts runs them all. */
-export default ['packages/*/vitest.config.ts', 'examples/*/vitest.config.ts', 'test/vitest.config.ts'];
+export default [
+  'packages/*/vitest.config.ts',
+  'examples/*/vitest.config.ts',
+  'test/vitest.config.ts',
+  'bench/vitest.config.ts',
+];

@@ -1,0 +1,4 @@
+import { defineProject } from 'vitest/config';
+import { sharedProjectConfig } from '../vitest.shared.js';
+
+export default defineProject({ ...sharedProjectConfig, test: { name: 'bench', include: ['test/**/*.test.ts'] } });
