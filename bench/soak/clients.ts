@@ -13,6 +13,8 @@ interface Connection {
 
 let port = 0;
 let groups = 100;
+/** gqlcast confirms each subscription with a first `next`; graphql-ws does not. */
+let confirmations = true;
 const connections = new Set<Connection>();
 const latencies: number[] = [];
 let finished = { received: 0, expected: 0, holes: 0 };
@@ -42,6 +44,11 @@ function open(): Promise<Connection> {
             payload: { query: `subscription { onTick(group: ${connection.group}) { seq sentAt } }` },
           }),
         );
+        if (!confirmations) {
+          confirmed = true;
+          connections.add(connection);
+          resolve(connection);
+        }
       } else if (message.type === 'next' && !confirmed) {
         confirmed = true;
         connections.add(connection);
@@ -76,11 +83,14 @@ const percentile = (values: number[], p: number) => {
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? 0;
 };
 
-process.on('message', async (message: { type: string; port?: number; count?: number; groups?: number }) => {
+type Command = { type: string; port?: number; count?: number; groups?: number; confirmations?: boolean };
+
+process.on('message', async (message: Command) => {
   switch (message.type) {
     case 'connect': {
       port = message.port ?? 0;
       groups = message.groups ?? 100;
+      confirmations = message.confirmations ?? true;
       const started = performance.now();
       const count = message.count ?? 0;
       // In batches: thousands of simultaneous handshakes measure the accept queue, not the server.

@@ -9,7 +9,11 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { startRedis } from '../../packages/redis/test/utils/redis-server.js';
 
+export type Stack = 'gqlcast' | 'graphql-ws';
+
 export interface SoakOptions {
+  /** gqlcast, and the peers to run the same scenario on, in the same run. */
+  stacks: Stack[];
   connections: number;
   seconds: number;
   rate: number;
@@ -20,6 +24,7 @@ export interface SoakOptions {
 }
 
 export interface SoakResult {
+  stack: Stack;
   layer: string;
   connections: number;
   sent: number;
@@ -70,10 +75,10 @@ interface ServerStats {
   redisChannels: number | undefined;
 }
 
-async function soakOne(layer: 'memory' | 'redis', options: SoakOptions): Promise<SoakResult> {
+async function soakOne(stack: Stack, layer: 'memory' | 'redis', options: SoakOptions): Promise<SoakResult> {
   const log = options.log ?? console.log;
   const redis = layer === 'redis' ? await startRedis() : undefined;
-  const server = child('server.ts', redis ? [redis.url] : []);
+  const server = child(stack === 'gqlcast' ? 'server.ts' : 'peer-server.ts', redis ? [redis.url] : []);
   const clients = child('clients.ts');
   try {
     const { port } = await reply<{ port: number }>(server, 'listening');
@@ -81,12 +86,12 @@ async function soakOne(layer: 'memory' | 'redis', options: SoakOptions): Promise
     const baseline = await ask<ServerStats>(server, { type: 'stats' }, 'stats');
     const { ms: connectMs } = await ask<{ ms: number }>(
       clients,
-      { type: 'connect', port, count: options.connections, groups: options.groups },
+      { type: 'connect', port, count: options.connections, groups: options.groups, confirmations: stack === 'gqlcast' },
       'connected',
     );
     const loaded = await ask<ServerStats>(server, { type: 'stats' }, 'stats');
     log(
-      `[${layer}] ${options.connections} connections in ${Math.round(connectMs)} ms; ticking ${options.rate}/s for ${options.seconds} s`,
+      `[${stack} ${layer}] ${options.connections} connections in ${Math.round(connectMs)} ms; ticking ${options.rate}/s for ${options.seconds} s`,
     );
     server.send({ type: 'start', rate: options.rate, groups: options.groups });
     const churn = Math.max(1, Math.round(options.connections / 100));
@@ -117,6 +122,7 @@ async function soakOne(layer: 'memory' | 'redis', options: SoakOptions): Promise
       after = await ask<ServerStats>(server, { type: 'stats' }, 'stats');
     }
     return {
+      stack,
       layer,
       connections: options.connections,
       sent,
@@ -151,7 +157,9 @@ async function soakOne(layer: 'memory' | 'redis', options: SoakOptions): Promise
 
 export async function runSoak(options: SoakOptions): Promise<SoakResult[]> {
   const results: SoakResult[] = [];
-  for (const layer of options.layers) results.push(await soakOne(layer, options));
+  for (const layer of options.layers) {
+    for (const stack of options.stacks) results.push(await soakOne(stack, layer, options));
+  }
   return results;
 }
 
@@ -159,13 +167,37 @@ export function report(results: SoakResult[]): string {
   const kb = (bytes: number) => `${(bytes / 1024).toFixed(1)} KiB`;
   const rows = results.map(
     (r) =>
-      `| ${r.layer} | ${r.connections} | ${r.received}/${r.expected} (${((100 * r.received) / Math.max(1, r.expected)).toFixed(2)} %) | ${Math.round(r.connectMs)} ms | ${kb(r.rssPerConnection)} / ${kb(r.heapPerConnection)} | ${r.loopDelayP99Ms.toFixed(1)} ms | ${r.latencyP50Ms.toFixed(1)} / ${r.latencyP99Ms.toFixed(1)} ms | ${r.after.connections} / ${r.after.subscriptions} / ${r.after.topics} / ${r.after.redisChannels ?? '–'} |`,
+      `| ${r.stack} | ${r.layer} | ${r.connections} | ${r.received}/${r.expected} (${((100 * r.received) / Math.max(1, r.expected)).toFixed(2)} %) | ${Math.round(r.connectMs)} ms | ${kb(r.rssPerConnection)} / ${kb(r.heapPerConnection)} | ${r.loopDelayP99Ms.toFixed(1)} ms | ${r.latencyP50Ms.toFixed(1)} / ${r.latencyP99Ms.toFixed(1)} ms | ${r.after.connections} / ${r.after.subscriptions} / ${r.after.topics} / ${r.after.redisChannels ?? '–'} |`,
   );
   return [
-    '| layer | connections | delivered / expected | connect all | RSS / heap per connection | event-loop delay p99 | fan-out latency p50 / p99 | left after: connections / subscriptions / topics / Redis channels |',
-    '|---|---|---|---|---|---|---|---|',
+    '| stack | layer | connections | delivered / expected | connect all | RSS / heap per connection | event-loop delay p99 | fan-out latency p50 / p99 | left after: connections / subscriptions / topics / Redis channels |',
+    '|---|---|---|---|---|---|---|---|---|',
     ...rows,
+    '',
+    ...ratios(results),
   ].join('\n');
+}
+
+/** gqlcast divided by the peer on each layer, for costs: below 1 means gqlcast is cheaper or faster. */
+function ratios(results: SoakResult[]): string[] {
+  const lines: string[] = [];
+  for (const layer of new Set(results.map((r) => r.layer))) {
+    const ours = results.find((r) => r.layer === layer && r.stack === 'gqlcast');
+    const peer = results.find((r) => r.layer === layer && r.stack === 'graphql-ws');
+    if (ours === undefined || peer === undefined) continue;
+    const ratio = (a: number, b: number) => (a / Math.max(b, 1e-9)).toFixed(2);
+    const peerName =
+      layer === 'redis' ? 'graphql-ws + graphql-redis-subscriptions' : 'graphql-ws + graphql-subscriptions';
+    lines.push(
+      `- ${layer}, gqlcast ÷ ${peerName} (below 1: gqlcast costs less): ` +
+        `RSS per connection ${ratio(ours.rssPerConnection, peer.rssPerConnection)}, ` +
+        `heap per connection ${ratio(ours.heapPerConnection, peer.heapPerConnection)}, ` +
+        `fan-out latency p99 ${ratio(ours.latencyP99Ms, peer.latencyP99Ms)}, ` +
+        `event-loop delay p99 ${ratio(ours.loopDelayP99Ms, peer.loopDelayP99Ms)}, ` +
+        `connect time ${ratio(ours.connectMs, peer.connectMs)}.`,
+    );
+  }
+  return lines;
 }
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
@@ -176,6 +208,7 @@ if (process.argv[1] === fileURLToPath(import.meta.url)) {
       rate: { type: 'string', default: '100' },
       groups: { type: 'string', default: '100' },
       layers: { type: 'string', default: 'memory,redis' },
+      stacks: { type: 'string', default: 'gqlcast,graphql-ws' },
     },
   });
   const options: SoakOptions = {
@@ -185,6 +218,7 @@ if (process.argv[1] === fileURLToPath(import.meta.url)) {
     groups: Number(values.groups),
     churnEvery: 10,
     layers: String(values.layers).split(',') as SoakOptions['layers'],
+    stacks: String(values.stacks).split(',') as SoakOptions['stacks'],
   };
   const results = await runSoak(options);
   const table = report(results);

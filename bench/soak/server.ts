@@ -9,8 +9,8 @@ import GqlcastPlugin from '@gqlcast/pothos';
 import { redisLayer } from '@gqlcast/redis';
 import { createGraphqlWsServer } from '@gqlcast/server';
 import SchemaBuilder from '@pothos/core';
-import { Redis } from 'ioredis';
 import { z } from 'zod';
+import { processStats } from './stats.js';
 
 const [redisUrl] = process.argv.slice(2);
 const layer = redisUrl ? redisLayer({ url: redisUrl, keyPrefix: 'soak:', logger: silentLogger }) : undefined;
@@ -77,21 +77,12 @@ process.on('message', async (message: { type: string; rate?: number; groups?: nu
       process.send?.({ type: 'stopped', sent, sequences: Object.fromEntries(sequences) });
       break;
     case 'stats': {
-      const memory = process.memoryUsage();
-      let redisChannels: number | undefined;
-      if (redisUrl) {
-        const redis = new Redis(redisUrl);
-        redisChannels = ((await redis.pubsub('CHANNELS', 'soak:*')) as string[]).length;
-        redis.disconnect();
-      }
       process.send?.({
         type: 'stats',
-        rss: memory.rss,
-        heapUsed: memory.heapUsed,
+        ...(await processStats(redisUrl)),
         connections: gql.connectionCount,
         hub: hub.stats(),
         loopDelayP99: loopDelay.percentile(99) / 1e6,
-        redisChannels,
       });
       break;
     }

@@ -1,11 +1,10 @@
 import { defineConfig } from 'tsup';
+import { packageBuild } from '../../tsup.shared.js';
 
-export default defineConfig({
-  // Two entries with one API: Node (the `ws` package) and browsers (the global WebSocket).
-  entry: { index: 'src/index.ts', browser: 'src/browser.ts' },
-  format: ['esm'],
-  target: 'es2022',
-  dts: { entry: { index: 'src/index.ts' } },
-  sourcemap: true,
-  clean: true,
-});
+// Two entries with one API: Node (the `ws` package) and browsers (the global WebSocket).
+export default defineConfig(
+  packageBuild(
+    { index: 'src/index.ts', browser: 'src/browser.ts' },
+    { target: 'es2022', dts: { entry: { index: 'src/index.ts' } } },
+  ),
+);

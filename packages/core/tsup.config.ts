@@ -1,10 +1,10 @@
 import { defineConfig } from 'tsup';
+import { packageBuild } from '../../tsup.shared.js';
 
-export default defineConfig({
-  entry: { index: 'src/index.ts', 'testing/index': 'src/testing/index.ts', 'protocol/index': 'src/protocol/index.ts' },
-  format: ['esm'],
-  target: 'node20',
-  dts: true,
-  sourcemap: true,
-  clean: true,
-});
+export default defineConfig(
+  packageBuild({
+    index: 'src/index.ts',
+    'testing/index': 'src/testing/index.ts',
+    'protocol/index': 'src/protocol/index.ts',
+  }),
+);
