@@ -76,6 +76,11 @@ describe('the chat page', () => {
     await bob.click('#send-form button');
     await alice.locator('[data-testid="message"]', { hasText: 'Hi user, from Anonymous' }).waitFor();
     expect(await alice.locator('[data-testid="message"]', { hasText: 'Hello from the browser' }).count()).toBe(1);
+    // The same for Bob: once Alice's next message reached him, any echo of his own would have too.
+    await bob.locator('[data-testid="message"]', { hasText: 'Hi user, from Anonymous' }).waitFor();
+    await alice.fill('#text', 'Sentinel from user');
+    await alice.click('#send-form button');
+    await bob.locator('[data-testid="message"]', { hasText: 'Sentinel from user' }).waitFor();
     expect(await bob.locator('[data-testid="message"]', { hasText: 'Hi user, from Anonymous' }).count()).toBe(1);
 
     await alice.screenshot({ path: `${screenshots}chat-sender.png`, fullPage: true });

@@ -1,9 +1,9 @@
 import { fatalCloseCodes, type TransportConnection, type WireError } from '@gqlcast/core/protocol';
-import { type DocumentNode, getOperationAST, parse, print } from 'graphql';
-import { ConnectionClosedError } from './errors.js';
+import { ConnectionClosedError, SubscriptionRefusedError } from './errors.js';
+import { createOperation, type Operation } from './operation.js';
 import { type ClientOptions, resolveRetry, retryDelay } from './options.js';
 import { ProtocolWords, parseServerMessage, type ServerMessage } from './protocol.js';
-import { ResultStream } from './result-stream.js';
+import type { ResultStream } from './result-stream.js';
 import type { ClientEvents, ClientResult, ClientState, ClientSubscription, OperationRequest } from './types.js';
 
 /** A GraphQL over WebSocket client. */
@@ -33,29 +33,6 @@ export interface Client {
   readonly state: ClientState;
   /** Ends every operation, closes the connection (1000) and stops reconnecting. Idempotent. */
   close(): Promise<void>;
-}
-
-interface Operation {
-  readonly id: string;
-  readonly kind: 'execute' | 'subscribe';
-  /** The start message, serialised once. */
-  readonly frame: string;
-  /** A subscription operation on a confirming server: its first result is the confirmation. */
-  readonly confirmable: boolean;
-  /** Sent on the current connection. */
-  sent: boolean;
-  /** The confirmation of the current connection was consumed. */
-  confirmed: boolean;
-  readonly stream: ResultStream<ClientResult<unknown>> | undefined;
-  /** An execute's answer. */
-  readonly settled: Promise<ClientResult<unknown>>;
-  settle(result: ClientResult<unknown>): void;
-  fail(error: unknown): void;
-  /** A subscription's `ready`. */
-  readonly ready: Promise<ClientResult<unknown> | undefined>;
-  readyResolve(value: ClientResult<unknown> | undefined): void;
-  readyReject(error: unknown): void;
-  readySettled: boolean;
 }
 
 const clientClosed = () => new ConnectionClosedError(1000, 'The client was closed');
@@ -199,14 +176,7 @@ export function createClient(options: ClientOptions): Client {
     operation.confirmed = false;
     connection.send(operation.frame);
     // Without the confirmation extension, "sent" is all the client can know.
-    if (operation.kind === 'subscribe' && !(confirmations && operation.confirmable)) settleReady(operation, undefined);
-  }
-
-  function settleReady(operation: Operation, value: ClientResult<unknown> | undefined, error?: unknown): void {
-    if (operation.readySettled) return;
-    operation.readySettled = true;
-    if (error === undefined) operation.readyResolve(value);
-    else operation.readyReject(error);
+    if (operation.kind === 'subscribe' && !(confirmations && operation.confirmable)) operation.settleReady(undefined);
   }
 
   function onMessage(data: string): void {
@@ -261,7 +231,7 @@ export function createClient(options: ClientOptions): Client {
     // The first message of a subscription on a confirming server is its confirmation.
     if (confirmations && operation.confirmable && !operation.confirmed) {
       operation.confirmed = true;
-      settleReady(operation, result);
+      operation.settleReady(result);
       return;
     }
     operation.stream?.push(result);
@@ -279,7 +249,7 @@ export function createClient(options: ClientOptions): Client {
       operation.settle({ errors });
       return;
     }
-    settleReady(operation, undefined, new SubscriptionRefusedError(errors));
+    operation.settleReady(undefined, new SubscriptionRefusedError(errors));
     operation.stream?.push({ errors });
     operation.stream?.end();
   }
@@ -291,7 +261,7 @@ export function createClient(options: ClientOptions): Client {
     operations.delete(id);
     if (operation.kind === 'execute') operation.settle({});
     else {
-      settleReady(operation, undefined);
+      operation.settleReady(undefined);
       operation.stream?.end();
     }
   }
@@ -354,56 +324,12 @@ export function createClient(options: ClientOptions): Client {
   }
 
   function register(kind: Operation['kind'], request: OperationRequest<unknown, unknown>): Operation {
-    const document: DocumentNode | undefined = typeof request.query === 'string' ? undefined : request.query;
-    const payload: Record<string, unknown> = { query: document ? print(document) : request.query };
-    if (request.variables !== undefined) payload.variables = request.variables;
-    if (request.operationName !== undefined) payload.operationName = request.operationName;
-    if (request.extensions !== undefined) payload.extensions = request.extensions;
-    const id = String(nextId++);
-    // Serialised now, so unserialisable variables (a BigInt) fail here, at the call, and nowhere else.
-    const frame = JSON.stringify({ id, type: words.start, payload });
-    let settle!: Operation['settle'];
-    let fail!: Operation['fail'];
-    let readyResolve!: Operation['readyResolve'];
-    let readyReject!: Operation['readyReject'];
-    const settled = new Promise<ClientResult<unknown>>((resolve, reject) => {
-      settle = resolve;
-      fail = reject;
+    const operation = createOperation(String(nextId++), kind, request, words.start, (stopped) => {
+      // The user stopped a subscription: tell the server, if it knows of it.
+      if (operations.delete(stopped.id) && stopped.sent)
+        connection?.send(JSON.stringify({ id: stopped.id, type: words.stop }));
     });
-    const ready = new Promise<ClientResult<unknown> | undefined>((resolve, reject) => {
-      readyResolve = resolve;
-      readyReject = reject;
-    });
-    // `ready` may be ignored; its failure also ends the iterator, so it is never "unhandled".
-    ready.catch(() => undefined);
-    const stream =
-      kind === 'subscribe'
-        ? new ResultStream<ClientResult<unknown>>(() => {
-            if (operations.delete(id) && operation.sent) connection?.send(JSON.stringify({ id, type: words.stop }));
-            settleReady(operation, undefined, new ConnectionClosedError(1000, 'The subscription was completed'));
-          })
-        : undefined;
-    const operation: Operation = {
-      id,
-      kind,
-      frame,
-      confirmable: kind === 'subscribe' && isSubscription(document ?? String(request.query), request.operationName),
-      sent: false,
-      confirmed: false,
-      stream,
-      settled,
-      settle: stream ? () => stream.end() : settle,
-      fail: stream
-        ? (error) => {
-            settleReady(operation, undefined, error);
-            stream.end({ value: error });
-          }
-        : fail,
-      ready,
-      readyResolve,
-      readyReject,
-      readySettled: false,
-    };
+    const id = operation.id;
     operations.set(id, operation);
     if (state === 'connected') send(operation);
     else ensureConnected().catch(() => undefined);
@@ -480,7 +406,7 @@ export function createClient(options: ClientOptions): Client {
       for (const operation of [...operations.values()]) {
         operations.delete(operation.id);
         if (operation.kind === 'subscribe') {
-          settleReady(operation, undefined, clientClosed());
+          operation.settleReady(undefined, clientClosed());
           operation.stream?.end();
         } else operation.fail(clientClosed());
       }
@@ -502,27 +428,4 @@ export function createClient(options: ClientOptions): Client {
 
   if (options.lazy === false) ensureConnected().catch(() => undefined);
   return client;
-}
-
-/** Whether the operation to run is a subscription; unparseable text counts as one (the server will say why). */
-function isSubscription(query: string | DocumentNode, operationName: string | undefined): boolean {
-  try {
-    const document = typeof query === 'string' ? parse(query) : query;
-    return (
-      getOperationAST(document, operationName)?.operation !== 'query' &&
-      getOperationAST(document, operationName)?.operation !== 'mutation'
-    );
-  } catch {
-    return true;
-  }
-}
-
-/** The server refused a subscription: `errors` says why. `ready` rejects with it. */
-export class SubscriptionRefusedError extends Error {
-  readonly errors: readonly WireError[];
-  constructor(errors: readonly WireError[]) {
-    super(`The server refused the subscription: ${errors.map((error) => error.message).join('; ')}`);
-    this.name = 'SubscriptionRefusedError';
-    this.errors = errors;
-  }
 }

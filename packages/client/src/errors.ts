@@ -1,4 +1,4 @@
-import { fatalCloseCodes } from '@gqlcast/core/protocol';
+import { fatalCloseCodes, type WireError } from '@gqlcast/core/protocol';
 
 /**
  * The connection ended (or could not be opened) and the client gave up on
@@ -23,5 +23,15 @@ export class ConnectionClosedError extends Error {
     this.code = code;
     this.reason = reason;
     this.retryable = fatal === undefined;
+  }
+}
+
+/** The server refused a subscription: `errors` says why. `ready` rejects with it. */
+export class SubscriptionRefusedError extends Error {
+  readonly errors: readonly WireError[];
+  constructor(errors: readonly WireError[]) {
+    super(`The server refused the subscription: ${errors.map((error) => error.message).join('; ')}`);
+    this.name = 'SubscriptionRefusedError';
+    this.errors = errors;
   }
 }

@@ -5,8 +5,8 @@ export {
   TransportError,
   type TransportEvents,
 } from '@gqlcast/core/protocol';
-export { type Client, createClient, SubscriptionRefusedError } from './client.js';
-export { ConnectionClosedError } from './errors.js';
+export { type Client, createClient } from './client.js';
+export { ConnectionClosedError, SubscriptionRefusedError } from './errors.js';
 export { type ClientOptions, type RetryOptions, retryDefaults, retryDelay } from './options.js';
 export { createWebSocketTransport, type WebSocketLike } from './transports/websocket.js';
 export type {
