@@ -27,7 +27,7 @@ it('survives a Redis restart mid-stream: no crash, order kept, every lost messag
   cleanups.push(() => node.stop());
   const logger = recording();
   // This subscriber comes back after the publisher, so some ticks are surely lost in between.
-  const layer = redisLayer({ url: node.url, keyPrefix: 'test:', logger, redisOptions: { retryStrategy: () => 400 } });
+  const layer = redisLayer({ url: node.url, keyPrefix: 'test:', logger, redisOptions: { retryStrategy: () => 1_500 } });
   const hub = createHub({ layer, logger });
   cleanups.push(() => hub.close());
   const messages = hub.channel('messages', {
