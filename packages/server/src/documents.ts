@@ -17,6 +17,9 @@ export type PreparedOperation =
   | { readonly ok: true; readonly document: DocumentNode; readonly operation: OperationDefinitionNode }
   | { readonly ok: false; readonly errors: readonly GraphQLError[] };
 
+/** Queries longer than this (in characters) are parsed and validated each time, not cached. */
+const maxCachedQueryLength = 16_384;
+
 type Checked = { readonly document: DocumentNode } | { readonly errors: readonly GraphQLError[] };
 
 /**
@@ -82,6 +85,8 @@ export class DocumentCache {
       if (!(error instanceof GraphQLError)) throw error;
       checked = { errors: [error] };
     }
+    // Only short texts are kept: a cache of 1,000 one-megabyte queries would hold a gigabyte.
+    if (query.length > maxCachedQueryLength) return checked;
     this.#entries.set(query, checked);
     if (this.#entries.size > this.#size) {
       const oldest = this.#entries.keys().next().value;

@@ -19,6 +19,19 @@ export function depthLimit(max: number): ValidationRule {
     for (const definition of context.getDocument().definitions) {
       if (definition.kind === Kind.FRAGMENT_DEFINITION) fragments.set(definition.name.value, definition);
     }
+    // Each fragment's depth is computed once: re-walking a fragment at every spread would let a chain
+    // of fragments spreading the next one twice cost 2^n steps.
+    const fragmentDepths = new Map<string, number>();
+    const fragmentDepth = (name: string, seen: Set<string>): number => {
+      const known = fragmentDepths.get(name);
+      if (known !== undefined) return known;
+      const fragment = fragments.get(name);
+      // A fragment cycle is reported by graphql's own rules; do not loop on it here.
+      if (fragment === undefined || seen.has(name)) return 0;
+      const depth = depthOf(fragment.selectionSet, new Set(seen).add(name));
+      fragmentDepths.set(name, depth);
+      return depth;
+    };
     const depthOf = (selectionSet: SelectionSetNode | undefined, seen: Set<string>): number => {
       if (selectionSet === undefined) return 0;
       let deepest = 0;
@@ -30,11 +43,7 @@ export function depthLimit(max: number): ValidationRule {
         } else if (selection.kind === Kind.INLINE_FRAGMENT) {
           deepest = Math.max(deepest, depthOf(selection.selectionSet, seen));
         } else {
-          const name = selection.name.value;
-          const fragment = fragments.get(name);
-          // A fragment cycle is reported by graphql's own rules; do not loop on it here.
-          if (fragment === undefined || seen.has(name)) continue;
-          deepest = Math.max(deepest, depthOf(fragment.selectionSet, new Set(seen).add(name)));
+          deepest = Math.max(deepest, fragmentDepth(selection.name.value, seen));
         }
         if (deepest > max) return deepest;
       }

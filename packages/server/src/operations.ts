@@ -89,8 +89,9 @@ export class OperationRegistry {
       await started;
     } finally {
       this.#starting.delete(started);
-      // Refused, or stopped while starting: its slot comes back only now, when nothing runs for it any more.
-      if (operation.iterator === undefined) this.#freeSlot(operation);
+      // Refused, or stopped while starting (its stream, if any, was returned): its slot comes back only
+      // now, when nothing runs for it any more. Freeing is idempotent.
+      if (operation.iterator === undefined || operation.state === 'done') this.#freeSlot(operation);
     }
   }
 

@@ -49,7 +49,11 @@ function hook<T>(value: T | undefined, name: string): T | undefined {
 function messageRate(value: ServerOptions['messageRate']): ResolvedOptions['messageRate'] {
   if (value === false) return undefined;
   const rate = value ?? serverDefaults.messageRate;
-  count(rate.messages, 1, 'messageRate.messages');
+  if (!(Number.isInteger(rate.messages) && rate.messages >= 1)) {
+    throw new TypeError(
+      `createGraphqlWsServer: messageRate.messages must be a whole number ≥ 1, got ${String(rate.messages)}.`,
+    );
+  }
   if (!(typeof rate.interval === 'number' && rate.interval > 0)) {
     throw new TypeError(
       `createGraphqlWsServer: messageRate.interval must be a number of milliseconds > 0, got ${String(rate.interval)}.`,

@@ -2,6 +2,7 @@
 import { once } from 'node:events';
 import { createServer } from 'node:http';
 import { connect } from 'node:net';
+import { deferred } from '@gqlcast/core/testing';
 import { describe, expect, it } from 'vitest';
 import { createGraphqlWsServer } from '../src/index.js';
 import { recordingLogger } from './utils/logger.js';
@@ -237,5 +238,49 @@ describe('slow upgrade requests', () => {
     await gql.close();
     await new Promise((resolve) => http.close(resolve));
     await hub.close();
+  });
+});
+
+describe('limits that cannot be turned against the server', () => {
+  it('measures the depth of a fragment chain spreading each fragment twice in linear time', async () => {
+    await using server = await startServer({ maxDepth: 5 });
+    const client = await server.client('graphql-transport-ws');
+    await client.init();
+    // f0 spreads f1 twice, f1 spreads f2 twice, ...: 2^30 paths if each spread were walked again.
+    const fragments = Array.from({ length: 30 }, (_, i) =>
+      i === 29 ? `fragment f29 on Query { hello }` : `fragment f${i} on Query { ...f${i + 1} ...f${i + 1} }`,
+    ).join('\n');
+    client.send({ id: 'chain', type: 'subscribe', payload: { query: `{ ...f0 }\n${fragments}` } });
+    expect(await client.next()).toMatchObject({
+      id: 'chain',
+      type: 'next',
+      payload: { data: { hello: 'Hello, world!' } },
+    });
+  });
+
+  it('gives the slot back for a subscription completed while its subscribe() is still starting', async () => {
+    const gate = deferred();
+    await using server = await startServer(
+      { maxSubscriptionsPerConnection: 1, confirmSubscriptions: true },
+      createFixture({ confirmationGate: gate.promise }),
+    );
+    const client = await server.client('graphql-transport-ws');
+    await client.init();
+    client.send({ id: 'early', type: 'subscribe', payload: { query: 'subscription { onMessage { text } }' } });
+    // Its resolver ran; the layer has not confirmed yet: complete it now.
+    while (server.subscribeCalls() < 1) await new Promise((resolve) => setImmediate(resolve));
+    client.send({ id: 'early', type: 'complete' });
+    await client.drain();
+    gate.resolve();
+    expect(await server.unsubscribedCount(1)).toEqual([{ room: undefined, reason: 'complete' }]);
+    await client.drain();
+    client.send({ id: 'kept', type: 'subscribe', payload: { query: 'subscription { onMessage { text } }' } });
+    expect(await client.next()).toEqual({ id: 'kept', type: 'next', payload: { data: null } });
+  });
+
+  it('refuses a messageRate without messages', () => {
+    expect(() =>
+      createGraphqlWsServer({ schema: createFixture().schema, messageRate: { interval: 1000 } as never }),
+    ).toThrow(/messageRate\.messages must be a whole number/);
   });
 });

@@ -7,7 +7,9 @@ import SchemaBuilder from '@pothos/core';
 import { z } from 'zod';
 import type { DefaultContext } from '../../src/index.js';
 
-export function createFixture(options: { logger?: Logger; queueLimit?: number; events?: string[] } = {}) {
+export function createFixture(
+  options: { logger?: Logger; queueLimit?: number; events?: string[]; confirmationGate?: Promise<void> } = {},
+) {
   // A memory layer that reports each topic subscription it confirmed, so tests
   // know when a subscription is active without timers or confirmation messages.
   const inner = memoryLayer();
@@ -16,6 +18,8 @@ export function createFixture(options: { logger?: Logger; queueLimit?: number; e
   const layer: Layer = {
     ...inner,
     async subscribe(topic, onMessage) {
+      // Like a slow network layer: the confirmation waits until the test opens the gate.
+      if (options.confirmationGate) await options.confirmationGate;
       const subscription = await inner.subscribe(topic, onMessage);
       confirmed.set(topic, (confirmed.get(topic) ?? 0) + 1);
       for (const wake of confirmationWaiters.splice(0)) wake();
