@@ -101,7 +101,11 @@ describe('fuzzing the protocol core', () => {
         async (protocol, init, message) => {
           const socket = fakeSocket(protocol);
           const handle = gql.core.open(socket, { headers: {} });
-          if (init) handle.receive(JSON.stringify({ type: 'connection_init' }));
+          if (init) {
+            handle.receive(JSON.stringify({ type: 'connection_init' }));
+            // Acknowledged before the mutated message, so operations are fuzzed too, not only the 4401 path.
+            await turn();
+          }
           handle.receive(message);
           if (protocol === 'graphql-transport-ws')
             handle.receive(JSON.stringify({ type: 'ping', payload: { sentinel: true } }));
