@@ -69,6 +69,16 @@ describe('the seed’s sample session', () => {
   });
 });
 
+describe('refused messages', () => {
+  it('neither stores nor sends a message its schema refuses, and says why', async () => {
+    const { connect } = await start();
+    const client = connect();
+    const refused = await client.execute({ query: send, variables: { room: 'kittens', text: 'x'.repeat(2_001) } });
+    expect(refused.errors?.[0]?.message).toMatch(/^text: Too big/);
+    expect(await client.execute({ query: history, variables: { room: 'kittens' } })).toEqual({ data: { history: [] } });
+  });
+});
+
 describe('subscriptions', () => {
   it('notify everyone in the room but the sender, anonymous senders told apart per connection', async () => {
     const { connect } = await start();

@@ -2,7 +2,7 @@
 import { SKIP } from '@gqlcast/core';
 import GqlcastPlugin from '@gqlcast/pothos';
 import SchemaBuilder from '@pothos/core';
-import { allRoomsGroup, type ChatMessages, roomGroup } from './channels.js';
+import { allRoomsGroup, type ChatMessages, chatMessagePayload, roomGroup } from './channels.js';
 import type { ChatDatabase, StoredMessage, User } from './database.js';
 
 /** What lives as long as a WebSocket connection: the seed's session. */
@@ -72,8 +72,15 @@ export function buildSchema(chatMessages: ChatMessages) {
         args: { chatroom: t.arg.string({ required: true }), text: t.arg.string({ required: true }) },
         resolve: async (_root, { chatroom, text }, ctx) => {
           const message = { chatroom, text, sender: ctx.state.user?.username ?? 'Anonymous', createdAt: new Date() };
-          ctx.db.addMessage(message);
           const payload = { ...message, senderIdentity: ctx.state.identity };
+          // Checked before anything is stored: a refused message is neither saved nor sent.
+          const checked = chatMessagePayload.safeParse(payload);
+          if (!checked.success) {
+            throw new Error(
+              checked.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`).join('; '),
+            );
+          }
+          ctx.db.addMessage(message);
           // To the room's subscribers, and to those of every room: each subscription is in exactly one of the two.
           await Promise.all([
             ctx.chatMessages.broadcast({ group: roomGroup(chatroom), payload }),
