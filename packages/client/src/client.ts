@@ -1,5 +1,6 @@
 import { fatalCloseCodes, type TransportConnection, type WireError } from '@gqlcast/core/protocol';
 import { ConnectionClosedError, SubscriptionRefusedError } from './errors.js';
+import { createEmitter } from './events.js';
 import { createOperation, type Operation } from './operation.js';
 import { type ClientOptions, resolveRetry, retryDelay } from './options.js';
 import { ProtocolWords, parseServerMessage, type ServerMessage } from './protocol.js';
@@ -61,7 +62,7 @@ export function createClient(options: ClientOptions): Client {
   const retry = resolveRetry(options.retry);
 
   const operations = new Map<string, Operation>();
-  const listeners = new Map<keyof ClientEvents, Set<(details: never) => void>>();
+  const { on, emit } = createEmitter();
   const closeWaiters: ((closed: { code: number; reason: string }) => void)[] = [];
   const flushWaiters = new Map<string, { resolve(): void; reject(error: unknown): void }>();
   let nextId = 1;
@@ -79,17 +80,6 @@ export function createClient(options: ClientOptions): Client {
   let retryTimer: ReturnType<typeof setTimeout> | undefined;
   let ackTimer: ReturnType<typeof setTimeout> | undefined;
   let lastClose = { code: 1006, reason: '' };
-
-  function emit<E extends keyof ClientEvents>(event: E, details: ClientEvents[E]): void {
-    for (const listener of listeners.get(event) ?? []) {
-      try {
-        (listener as (d: ClientEvents[E]) => void)(details);
-      } catch (error) {
-        // A listener's bug must not stop the client: report it and go on.
-        console.error(`@gqlcast/client: a "${event}" listener threw`, error);
-      }
-    }
-  }
 
   function ensureConnected(): Promise<void> {
     if (closedByUser) return Promise.reject(clientClosed());
@@ -386,15 +376,7 @@ export function createClient(options: ClientOptions): Client {
       return new Promise((resolve) => closeWaiters.push(resolve));
     },
 
-    on(event, listener) {
-      let set = listeners.get(event);
-      if (set === undefined) {
-        set = new Set();
-        listeners.set(event, set);
-      }
-      set.add(listener as (details: never) => void);
-      return () => set.delete(listener as (details: never) => void);
-    },
+    on,
 
     async close() {
       if (closedByUser) return;
