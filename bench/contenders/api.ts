@@ -1,0 +1,47 @@
+// What a contender module exports. The harness runs each contender's server in its own process
+// (pinned to core 0) and drives it through `host.ts`; contenders never talk IPC themselves.
+import type { NotificationPayload, Topic } from './schema.js';
+
+export type Subprotocol = 'graphql-transport-ws' | 'graphql-ws';
+
+export interface ServerOptions {
+  /** Set for the cross-process scenario (S5): subscribe through Redis at this address. */
+  redis?: { host: string; port: number } | undefined;
+}
+
+/** A running contender server. */
+export interface ContenderServer {
+  /** The loopback port its WebSocket endpoint listens on. */
+  readonly port: number;
+  /** The HTTP path of the WebSocket endpoint, e.g. `/graphql`. */
+  readonly path: string;
+  /** The subprotocols it serves. */
+  readonly subprotocols: readonly Subprotocol[];
+  /**
+   * Hands one event to the in-process pub/sub (memory contenders): every subscriber of `topic`
+   * is notified. Synchronous where the stack allows; a returned promise is not awaited between
+   * events of one broadcast burst.
+   */
+  publish(topic: Topic, payload: NotificationPayload): void | Promise<void>;
+  close(): Promise<void>;
+}
+
+/** A publisher in another process (S5): publishes through Redis to a server started with `redis`. */
+export interface ContenderPublisher {
+  publish(topic: Topic, payload: NotificationPayload): void | Promise<void>;
+  close(): Promise<void>;
+}
+
+export interface ContenderModule {
+  /** Short id used in reports, e.g. `gws-yoga`. */
+  readonly id: string;
+  /** One line: the stack and its versions' roles. */
+  readonly description: string;
+  /** `under-test`, `peer` or `limit`. */
+  readonly role: 'under-test' | 'peer' | 'limit';
+  /** npm packages whose installed versions the report prints. */
+  readonly packages: readonly string[];
+  startServer(options: ServerOptions): Promise<ContenderServer>;
+  /** Only contenders that take part in S5. */
+  startPublisher?(options: Required<ServerOptions>): Promise<ContenderPublisher>;
+}
