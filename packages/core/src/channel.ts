@@ -4,7 +4,7 @@ import { type PayloadIssue, PayloadValidationError } from './errors.js';
 import type { HubCore } from './hub.js';
 import { assertGroup, type GroupSelection, normalizeGroups, topicOf } from './names.js';
 import { checkQueueLimit } from './queue-limit.js';
-import { type ChannelSubscription, Subscription } from './subscription.js';
+import { type ChannelSubscription, type NotificationListener, Subscription } from './subscription.js';
 
 /** Any zod 4 schema, classic (`zod`) or mini (`zod/mini`). */
 export type PayloadSchema = $ZodType;
@@ -38,11 +38,20 @@ export interface BroadcastMessage<Input> {
 }
 
 /** Options of `channel.subscribe`. */
-export interface SubscribeOptions {
+export interface SubscribeOptions<T = unknown> {
   /** Overrides the hub's `queueLimit` for this subscription. */
   queueLimit?: number | undefined;
   /** Ends the subscription (reason `abort`) when aborted. */
   signal?: AbortSignal | undefined;
+  /**
+   * Push delivery, for engines that fan out further (the gqlcast server drives
+   * `@gqlcast/pothos` fields this way). Each notification is handed to this
+   * function synchronously, in broadcast order, as it arrives; nothing is queued,
+   * so `queueLimit` does not apply and the iterator yields nothing: it only ends
+   * (`ended`, `endReason`). The function must not throw; a throw is logged and
+   * the fan-out goes on.
+   */
+  onNotification?: NotificationListener<T> | undefined;
 }
 
 /**
@@ -80,7 +89,7 @@ export interface Channel<Name extends string = string, Schema extends PayloadSch
    *
    * @throws GqlcastError `GQLCAST_INVALID_GROUP` or `GQLCAST_HUB_CLOSED`, synchronously.
    */
-  subscribe(groups?: GroupSelection, options?: SubscribeOptions): ChannelSubscription<output<Schema>>;
+  subscribe(groups?: GroupSelection, options?: SubscribeOptions<output<Schema>>): ChannelSubscription<output<Schema>>;
 }
 
 /** The type `broadcast` accepts as payload for a channel. */
@@ -170,7 +179,7 @@ export function createChannel<const Name extends string, Schema extends PayloadS
         subscribeOptions.queueLimit === undefined
           ? hub.queueLimit
           : checkQueueLimit(subscribeOptions.queueLimit, `channel("${name}").subscribe: queueLimit`);
-      const subscription = new Subscription<output<Schema>>(hub, name, groups, limit);
+      const subscription = new Subscription<output<Schema>>(hub, name, groups, limit, subscribeOptions.onNotification);
       subscription.startedAfter = hub.unsubscribeSequence;
       const self = subscription as Subscription<unknown>;
       hub.track(self);

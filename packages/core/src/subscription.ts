@@ -32,6 +32,14 @@ export interface ChannelSubscription<T> extends AsyncIterableIterator<T, undefin
   readonly endReason: EndReason | undefined;
   /** How many notifications the bounded queue dropped (oldest first) because the consumer was behind. */
   readonly dropped: number;
+  /** The bound of its queue: the subscription's `queueLimit`, or else the hub's. */
+  readonly queueLimit: number;
+  /**
+   * With push delivery (`onNotification`), the stage after it may still have to
+   * drop notifications for a slow consumer (the gqlcast server does, per socket):
+   * it reports them here, so they count in `dropped` and in the hub's `stats()`.
+   */
+  recordDropped(count: number): void;
   /** Notifications waiting to be consumed. */
   readonly pending: number;
   /** Ends the subscription at once; pending notifications are discarded. */
@@ -46,6 +54,12 @@ export interface SubscriptionHost {
   /** Counts drops hub-wide, for `hub.stats()`. */
   countDropped(count: number): void;
 }
+
+/**
+ * Receives each notification synchronously, in broadcast order, on a push-mode
+ * subscription (`onNotification` in `channel.subscribe` options).
+ */
+export type NotificationListener<T> = (payload: T, group: string | undefined) => void;
 
 const channelWide = '(channel-wide)';
 const doneResult: IteratorReturnResult<undefined> = Object.freeze({ done: true, value: undefined });
@@ -63,6 +77,8 @@ export class Subscription<T> implements ChannelSubscription<T> {
 
   readonly #host: SubscriptionHost;
   readonly #limit: number;
+  /** Push delivery: each notification goes straight here instead of into the queue. */
+  readonly #onNotification: NotificationListener<T> | undefined;
   readonly #buffer = new RingBuffer<T, string | undefined>();
   #waiters: ((result: IteratorResult<T, undefined>) => void)[] = [];
   #rejecters: ((error: unknown) => void)[] = [];
@@ -75,8 +91,15 @@ export class Subscription<T> implements ChannelSubscription<T> {
   #unwarnedGroups = new Set<string>();
   #warnedOnce = false;
 
-  constructor(host: SubscriptionHost, channel: string, groups: readonly string[], limit: number) {
+  constructor(
+    host: SubscriptionHost,
+    channel: string,
+    groups: readonly string[],
+    limit: number,
+    onNotification?: NotificationListener<T>,
+  ) {
     this.#host = host;
+    this.#onNotification = onNotification;
     this.channel = channel;
     this.groups = groups;
     this.#limit = limit;
@@ -89,9 +112,31 @@ export class Subscription<T> implements ChannelSubscription<T> {
     return this.#buffer.size;
   }
 
+  get queueLimit(): number {
+    return this.#limit;
+  }
+
+  recordDropped(count: number): void {
+    this.dropped += count;
+    this.#host.countDropped(count);
+  }
+
   /** Queues one notification; drops the oldest when the queue is full. */
   push(value: T, group: string | undefined): void {
     if (this.#state !== 'open') return;
+    if (this.#onNotification !== undefined) {
+      // A listener's failure is its own: the fan-out to the other subscribers goes on.
+      try {
+        this.#onNotification(value, group);
+      } catch (error) {
+        this.#host.logger.error(`A notification listener of channel "${this.channel}" threw.`, {
+          channel: this.channel,
+          group,
+          error,
+        });
+      }
+      return;
+    }
     const waiter = this.#waiters.shift();
     if (waiter !== undefined) {
       this.#rejecters.shift();

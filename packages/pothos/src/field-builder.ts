@@ -1,4 +1,4 @@
-import { consoleLogger, defaultQueueLimit } from '@gqlcast/core';
+import { consoleLogger, defaultQueueLimit, isPushOffer } from '@gqlcast/core';
 import {
   type FieldKind,
   PothosSchemaError,
@@ -7,7 +7,9 @@ import {
   SubscriptionFieldBuilder,
 } from '@pothos/core';
 import type { GraphQLResolveInfo } from 'graphql';
-import { type FieldDefinition, openFieldStream, PublishFailure } from './stream.js';
+import { PublishFailure } from './hooks.js';
+import { openPushSource } from './push-source.js';
+import { type FieldDefinition, openFieldStream } from './stream.js';
 
 type AnyOptions = Record<string, unknown> & {
   channel?: FieldDefinition['channel'];
@@ -15,8 +17,12 @@ type AnyOptions = Record<string, unknown> & {
   publish?: FieldDefinition['publish'];
   unsubscribed?: FieldDefinition['unsubscribed'];
   queueLimit?: number;
+  share?: FieldDefinition['share'] | false;
   extensions?: Readonly<Record<string, unknown>>;
 };
+
+/** Numbers fields, so that share keys of two fields never collide. */
+let nextFieldId = 1;
 
 const fieldBuilderProto = SubscriptionFieldBuilder.prototype as PothosSchemaTypes.SubscriptionFieldBuilder<
   SchemaTypes,
@@ -24,7 +30,7 @@ const fieldBuilderProto = SubscriptionFieldBuilder.prototype as PothosSchemaType
 >;
 
 fieldBuilderProto.subscriptionField = function subscriptionField(options) {
-  const { channel, subscribe, publish, unsubscribed, queueLimit, extensions, ...rest } =
+  const { channel, subscribe, publish, unsubscribed, queueLimit, share, extensions, ...rest } =
     options as unknown as AnyOptions;
   if (channel === undefined || typeof channel.subscribe !== 'function') {
     throw new PothosSchemaError(
@@ -50,9 +56,17 @@ fieldBuilderProto.subscriptionField = function subscriptionField(options) {
     );
   }
 
+  if (share !== undefined && share !== false && share !== true && typeof share !== 'function') {
+    throw new PothosSchemaError(
+      't.subscriptionField: `share` must be true (the notification depends only on the payload and arguments) ' +
+        'or a function of the context returning a share key.',
+    );
+  }
+
   const logger = this.builder.options.gqlcast?.logger ?? consoleLogger;
   // The field's name is known only once Pothos assigns it; errors and logs use it.
   const field: { -readonly [K in keyof FieldDefinition]: FieldDefinition[K] } = {
+    id: nextFieldId++,
     fieldName: '(unnamed)',
     channel,
     subscribe,
@@ -60,14 +74,19 @@ fieldBuilderProto.subscriptionField = function subscriptionField(options) {
     unsubscribed,
     queueLimit,
     logger,
+    share: share === false ? undefined : share,
+    feeds: new Map(),
   };
 
   const ref = (this as unknown as RootFieldBuilder<SchemaTypes, unknown, FieldKind>).field({
     ...rest,
-    extensions: { ...extensions, gqlcast: { channel: channel.name } },
+    // `push` tells the gqlcast server this field accepts its push offer (see PushOffer in @gqlcast/core).
+    extensions: { ...extensions, gqlcast: { channel: channel.name, push: true, shared: field.share !== undefined } },
     // `subscribe` before `resolve`: Pothos infers the parent of `resolve` from it.
-    subscribe: (_root: unknown, args: unknown, context: unknown, info: GraphQLResolveInfo) => {
+    subscribe: (root: unknown, args: unknown, context: unknown, info: GraphQLResolveInfo) => {
       field.fieldName = info.fieldName;
+      // The gqlcast server offers to drive the stream by push; any other server pulls it.
+      if (isPushOffer(root)) return openPushSource(field, args, context, info, root);
       return openFieldStream(field, args, context, info);
     },
     resolve: (value: unknown) => {

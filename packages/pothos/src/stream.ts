@@ -9,10 +9,14 @@ import {
   type UnsubscribeReason,
 } from '@gqlcast/core';
 import type { GraphQLResolveInfo } from 'graphql';
+import type { Feed } from './feed.js';
+import { isPromiseLike, PublishFailure, runUnsubscribed, toUnsubscribeReason } from './hooks.js';
 import type { GroupsResult } from './types.js';
 
 /** The runtime view of a field's options; the typed view lives in types.ts. */
 export interface FieldDefinition {
+  /** Tells fields apart in share keys. */
+  readonly id: number;
   readonly fieldName: string;
   readonly channel: Channel;
   readonly subscribe:
@@ -26,15 +30,10 @@ export interface FieldDefinition {
     | undefined;
   readonly queueLimit: number | undefined;
   readonly logger: Logger;
-}
-
-/**
- * A failed `publish`, carried through the stream to `resolve`, which rethrows
- * it: the error lands on that one notification, and the stream goes on.
- * Wrapped so that other plugins wrapping `resolve` never mistake it for a value.
- */
-export class PublishFailure {
-  constructor(readonly error: unknown) {}
+  /** The field's `share` option: when subscribers may share one feed. */
+  readonly share: true | ((context: unknown, args: unknown) => string | null | undefined) | undefined;
+  /** The open shared feeds of this field, by share key. */
+  readonly feeds: Map<string, Feed>;
 }
 
 const done: IteratorReturnResult<undefined> = Object.freeze({ done: true, value: undefined });
@@ -121,20 +120,7 @@ class FieldStream implements AsyncIterableIterator<unknown> {
   finish(reason: UnsubscribeReason): void {
     if (this.#finished) return;
     this.#finished = true;
-    const hook = this.#field.unsubscribed;
-    if (hook === undefined) return;
-    const report = (error: unknown) =>
-      this.#field.logger.error(`unsubscribed() of Subscription.${this.#field.fieldName} failed.`, {
-        field: this.#field.fieldName,
-        reason,
-        error,
-      });
-    try {
-      const result = hook(this.#args, this.#context, this.#info, reason);
-      if (isPromiseLike(result)) result.then(undefined, report);
-    } catch (error) {
-      report(error);
-    }
+    runUnsubscribed(this.#field, this.#args, this.#context, this.#info, reason);
   }
 
   async #pull(): Promise<IteratorResult<unknown, undefined>> {
@@ -149,7 +135,7 @@ class FieldStream implements AsyncIterableIterator<unknown> {
         throw error;
       }
       if (next.done) {
-        this.finish(toUnsubscribeReason(this.#subscription));
+        this.finish(toUnsubscribeReason(this.#subscription.endReason));
         return done;
       }
       if (publish === undefined) return { done: false, value: next.value };
@@ -168,21 +154,4 @@ class FieldStream implements AsyncIterableIterator<unknown> {
       return { done: false, value };
     }
   }
-}
-
-function toUnsubscribeReason(subscription: ChannelSubscription<unknown>): UnsubscribeReason {
-  switch (subscription.endReason) {
-    case 'unsubscribe':
-      return 'unsubscribe';
-    case 'error':
-      return 'error';
-    case 'shutdown':
-      return 'shutdown';
-    default:
-      return 'complete';
-  }
-}
-
-function isPromiseLike(value: unknown): value is PromiseLike<unknown> {
-  return typeof (value as PromiseLike<unknown> | null)?.then === 'function';
 }

@@ -88,6 +88,23 @@ export interface GqlcastFieldOwnOptions<
   ) => MaybePromise<void>;
   /** Overrides the hub's `queueLimit` for each subscription of this field. */
   queueLimit?: number;
+  /**
+   * Lets subscribers whose notifications cannot differ share the work: under
+   * the gqlcast server, subscribers with the same groups and arguments (and the
+   * same document and variables) get one `publish`, one execution and one
+   * serialization per notification; only each message's id differs.
+   *
+   * - `true`: the notification depends only on the payload and the arguments:
+   *   neither `publish` nor any resolver below this field reads the context.
+   * - a function of the context (and arguments): they depend on the context
+   *   only through the key it returns (e.g. the viewer's role or locale);
+   *   `null` or `undefined` means "do not share this subscriber".
+   *
+   * Shared work runs with the context of the subscriber that opened it. Without
+   * `share` (the default), `publish` runs per subscriber. Other GraphQL servers
+   * ignore it. See docs/performance.md for when sharing applies and why it is safe.
+   */
+  share?: true | ((context: Types['Context'], args: InputShapeFromFields<Args>) => string | null | undefined);
 }
 
 /**

@@ -10,6 +10,6 @@ it('prints the example schema as reviewed (sorted)', async () => {
 it('records the channel of each gqlcast field in its extensions, next to the user’s own', () => {
   const { schema } = createExample();
   const fields = schema.getSubscriptionType()?.getFields() ?? {};
-  expect(fields.onNewChatMessage?.extensions.gqlcast).toEqual({ channel: 'chatMessages' });
+  expect(fields.onNewChatMessage?.extensions.gqlcast).toEqual({ channel: 'chatMessages', push: true, shared: false });
   expect(fields.membersOnly?.extensions).toMatchObject({ audience: 'members', gqlcast: { channel: 'chatMessages' } });
 });

@@ -3,6 +3,7 @@ import type { GraphQLSchema } from 'graphql';
 import type { DocumentCache } from './documents.js';
 import { OperationRegistry, type OperationSink } from './operations.js';
 import type { ConnectDecision, Connection, ResolvedOptions, UpgradeRequest } from './options.js';
+import type { SharedExecutions } from './push-execution.js';
 import { TokenBucket } from './rate-limit.js';
 
 /**
@@ -11,8 +12,12 @@ import { TokenBucket } from './rate-limit.js';
  */
 export interface Socket {
   readonly protocol: Subprotocol;
-  /** Sends one text frame. Must not throw once the socket is closing. */
-  send(data: string): void;
+  /**
+   * Sends one text frame: a string, or its UTF-8 bytes (the push path serializes
+   * a notification once and writes the same bytes to many sockets). Must not
+   * throw once the socket is closing.
+   */
+  send(data: string | Buffer): void;
   /** Resolves when buffered output fell below the high-water mark; `undefined` when it already is. */
   drained(): Promise<void> | undefined;
   /** Starts the closing handshake. The adapter reports the end through `closed`. */
@@ -24,6 +29,8 @@ export interface ServerScope {
   readonly options: ResolvedOptions;
   readonly schema: GraphQLSchema;
   readonly documents: DocumentCache;
+  /** The push path's shared executions, across connections. */
+  readonly executions: SharedExecutions;
   /** True once `close()` began: operations then end with reason `shutdown`. */
   readonly shuttingDown: boolean;
 }
@@ -84,6 +91,7 @@ export abstract class ProtocolConnection<Message> implements ConnectionHandle, O
       options: scope.options,
       schema: scope.schema,
       documents: scope.documents,
+      executions: scope.executions,
       connection: this.connection,
       sink: this,
     });
@@ -152,6 +160,13 @@ export abstract class ProtocolConnection<Message> implements ConnectionHandle, O
 
   drained(): Promise<void> | undefined {
     return this.socket.drained();
+  }
+
+  abstract notificationPrefix(id: string): string;
+
+  write(frame: Buffer): void {
+    if (this.phase === 'closed') return;
+    this.socket.send(frame);
   }
 
   /** Parses a frame; a frame that breaks the protocol is dealt with here, and yields `undefined`. */

@@ -102,7 +102,11 @@ export function createGraphqlWsServer<Context = DefaultContext, State extends ob
       protocol,
       send(data) {
         if (ws.readyState !== ws.OPEN) return;
-        ws.send(data, release);
+        // A completion callback costs on every frame; it is needed only once the buffer nears the
+        // high-water mark (that is when `drained()` hands out promises to resolve).
+        const nearMark = ws.bufferedAmount + data.length * 3 > resolved.sendHighWaterMark || waiters.length > 0;
+        // Bytes are UTF-8 text (a serialized message): sent as a text frame.
+        ws.send(data, { binary: false }, nearMark ? release : undefined);
       },
       drained() {
         if (ws.bufferedAmount <= resolved.sendHighWaterMark || ws.readyState !== ws.OPEN) return undefined;

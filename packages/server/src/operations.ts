@@ -1,8 +1,20 @@
-import { returnWithReason, type UnsubscribeReason } from '@gqlcast/core';
+import { type PushOffer, type PushSource, pushOfferKey, returnWithReason, type UnsubscribeReason } from '@gqlcast/core';
 import type { SubscribePayload, WireError, WireResult } from '@gqlcast/core/protocol';
-import { type ExecutionResult, execute, GraphQLError, type GraphQLSchema, subscribe } from 'graphql';
+import {
+  createSourceEventStream,
+  type ExecutionResult,
+  execute,
+  GraphQLError,
+  type GraphQLSchema,
+  Kind,
+  type OperationDefinitionNode,
+  subscribe,
+} from 'graphql';
 import type { DocumentCache } from './documents.js';
 import type { Connection, ResolvedOptions } from './options.js';
+import type { SharedExecutions } from './push-execution.js';
+import { type MemberHost, PushMember } from './push-member.js';
+import { toWireResult } from './wire-result.js';
 
 /**
  * How a protocol turns operation events into messages. Each protocol
@@ -21,6 +33,10 @@ export interface OperationSink {
   complete(id: string): void;
   /** Resolves when the socket can take more (backpressure); undefined when it can now. */
   drained(): Promise<void> | undefined;
+  /** The start of a notification message for `id`, up to its payload (push path, built once per subscription). */
+  notificationPrefix(id: string): string;
+  /** Writes one complete, already serialized message. */
+  write(frame: Buffer): void;
 }
 
 interface Operation {
@@ -30,7 +46,10 @@ interface Operation {
   /** preparing: not yet executing; running: a subscription streaming; done: nothing more may be sent. */
   state: 'preparing' | 'running' | 'done';
   isSubscription: boolean;
+  /** The pull path's stream (graphql-js `subscribe`). */
   iterator: AsyncIterator<ExecutionResult> | undefined;
+  /** The push path's place in a shared execution (gqlcast fields). */
+  member: PushMember | undefined;
   reason: UnsubscribeReason;
 }
 
@@ -40,6 +59,7 @@ export interface OperationHost {
   /** The schema to execute against (with middleware applied). */
   readonly schema: GraphQLSchema;
   readonly documents: DocumentCache;
+  readonly executions: SharedExecutions;
   readonly connection: Connection<object>;
   readonly sink: OperationSink;
 }
@@ -80,6 +100,7 @@ export class OperationRegistry {
       state: 'preparing',
       isSubscription: false,
       iterator: undefined,
+      member: undefined,
       reason: 'complete',
     };
     this.#operations.set(id, operation);
@@ -91,7 +112,7 @@ export class OperationRegistry {
       this.#starting.delete(started);
       // Refused, or stopped while starting (its stream, if any, was returned): its slot comes back only
       // now, when nothing runs for it any more. Freeing is idempotent.
-      if (operation.iterator === undefined || operation.state === 'done') this.#freeSlot(operation);
+      if (!hasStream(operation) || operation.state === 'done') this.#freeSlot(operation);
     }
   }
 
@@ -142,8 +163,10 @@ export class OperationRegistry {
         variableValues: payload.variables,
         contextValue,
       };
-      if (operation.isSubscription) await this.#subscribe(operation, args);
-      else await this.#execute(operation, args, payload, operationName);
+      if (operation.isSubscription) {
+        if (this.#isPushField(prepared.operation)) await this.#subscribePush(operation, args, payload.query);
+        else await this.#subscribe(operation, args);
+      } else await this.#execute(operation, args, payload, operationName);
     } catch (error) {
       this.#host.options.logger.error(`Operation ${id} failed unexpectedly on connection ${connection.id}.`, {
         connection: connection.id,
@@ -166,6 +189,10 @@ export class OperationRegistry {
     if (operation === undefined) return undefined;
     operation.reason = reason;
     this.#release(operation);
+    if (operation.member !== undefined) {
+      operation.member.leave(reason);
+      return Promise.resolve();
+    }
     const iterator = operation.iterator;
     if (iterator === undefined) return Promise.resolve();
     return this.#return(operation, iterator);
@@ -230,9 +257,13 @@ export class OperationRegistry {
     sink.complete(operation.id);
   }
 
-  async #subscribe(operation: Operation, args: Parameters<typeof subscribe>[0]): Promise<void> {
+  async #subscribe(
+    operation: Operation,
+    args: Parameters<typeof subscribe>[0],
+    source?: AsyncIterator<unknown>,
+  ): Promise<void> {
     const { options, sink } = this.#host;
-    const result = await subscribe(args);
+    const result = source === undefined ? await subscribe(args) : mapSourceToResponse(source, args);
     if (!isAsyncIterator(result)) {
       // Refused before it started (its resolver threw, variables did not coerce): an error, so that
       // a subscription's first `next` is always a result (or, with confirmations, its confirmation).
@@ -253,6 +284,100 @@ export class OperationRegistry {
     this.#pump(operation, result).catch((error: unknown) => {
       options.logger.error(`Subscription ${operation.id} could not report its failure.`, { error });
     });
+  }
+
+  /** Whether the operation's root field takes the push offer (a `@gqlcast/pothos` field, selected plainly). */
+  #isPushField(definition: OperationDefinitionNode): boolean {
+    const selections = definition.selectionSet.selections;
+    const node = selections[0];
+    // Fragments or directives at the root: graphql-js's own path handles them.
+    if (selections.length !== 1 || node?.kind !== Kind.FIELD || (node.directives?.length ?? 0) > 0) return false;
+    const field = this.#host.schema.getSubscriptionType()?.getFields()[node.name.value];
+    return (field?.extensions as { gqlcast?: { push?: unknown } } | undefined)?.gqlcast?.push === true;
+  }
+
+  /**
+   * The push path: the field hands over its source, already subscribed; the
+   * subscription joins the shared execution of its key (or gets its own), and
+   * from then on each notification is executed, serialized and written
+   * synchronously, once per shared execution.
+   */
+  async #subscribePush(operation: Operation, args: Parameters<typeof subscribe>[0], query: string): Promise<void> {
+    const { options, sink } = this.#host;
+    const offer: PushOffer = {
+      [pushOfferKey]: true,
+      accept: (source: PushSource) => {
+        if (operation.member !== undefined) throw new Error('A push offer was accepted twice.');
+        if (operation.state === 'done') {
+          // Completed while `subscribe` ran: the source ends now, with the reason the stop gave.
+          source.end(operation.reason);
+          return;
+        }
+        const execution = this.#host.executions.executionFor(source, args, query);
+        operation.member = new PushMember(
+          operation.id,
+          sink.notificationPrefix(operation.id),
+          source,
+          execution,
+          this.#memberHost(operation),
+        );
+      },
+    };
+    const result = await createSourceEventStream({ ...args, rootValue: offer });
+    const member = operation.member;
+    if (member !== undefined && !isAsyncIterator(result)) {
+      // Accepted, then its groups could not be subscribed: the field reports the error.
+      member.leave('error');
+      operation.member = undefined;
+    }
+    if (operation.member === undefined) {
+      if (operation.state === 'done') return;
+      if (isAsyncIterator(result)) {
+        // Another plugin replaced the field's stream: pull it, as graphql-js would.
+        await this.#subscribe(operation, args, result);
+        return;
+      }
+      this.#release(operation);
+      sink.fail(operation.id, this.#formatResult(result as ExecutionResult).errors ?? [], 'refused');
+      return;
+    }
+    if (member === undefined) return;
+    if (operation.state === 'done') {
+      member.leave(operation.reason);
+      return;
+    }
+    operation.state = 'running';
+    // Confirmation first: notifications that arrived meanwhile wait in the member until it is sent.
+    if (options.confirmSubscriptions) sink.next(operation.id, options.confirmationMessage);
+    member.activate();
+  }
+
+  #memberHost(operation: Operation): MemberHost {
+    const { sink, options, connection } = this.#host;
+    return {
+      write: (frame) => sink.write(frame),
+      drained: () => sink.drained(),
+      ended: (_member, reason, error) => {
+        if (operation.state === 'done') return;
+        this.#release(operation);
+        if (error === undefined) sink.complete(operation.id);
+        else sink.fail(operation.id, [this.#formatThrown(error)], 'refused');
+        if (reason === 'error') {
+          options.logger.error(`Subscription ${operation.id} failed on connection ${connection.id}.`, {
+            connection: connection.id,
+            operationId: operation.id,
+            error,
+          });
+        }
+      },
+      reportDropped: (_member, count, total) => {
+        options.logger.warn(
+          `Subscription ${operation.id} on connection ${connection.id} is behind: dropped ${count} oldest ` +
+            `notification(s) (${total} in all); its socket is not reading fast enough.`,
+          { connection: connection.id, operationId: operation.id, dropped: count, totalDropped: total },
+        );
+      },
+    };
   }
 
   async #pump(operation: Operation, iterator: AsyncIterator<ExecutionResult>): Promise<void> {
@@ -297,7 +422,7 @@ export class OperationRegistry {
     operation.state = 'done';
     if (this.#operations.get(operation.id) === operation) this.#operations.delete(operation.id);
     // A running stream is being returned: its slot is free. One still starting keeps it until it settles.
-    if (operation.iterator !== undefined) this.#freeSlot(operation);
+    if (hasStream(operation)) this.#freeSlot(operation);
   }
 
   #freeSlot(operation: Operation): void {
@@ -307,13 +432,7 @@ export class OperationRegistry {
   }
 
   #formatResult(result: ExecutionResult): WireResult {
-    const { formatError } = this.#host.options;
-    const out: { data?: unknown; errors?: WireError[]; extensions?: Record<string, unknown> } = {};
-    if (result.data !== undefined) out.data = result.data;
-    if (result.errors !== undefined && result.errors.length > 0)
-      out.errors = result.errors.map(formatError) as WireError[];
-    if (result.extensions !== undefined) out.extensions = result.extensions;
-    return out;
+    return toWireResult(result, this.#host.options.formatError);
   }
 
   #formatThrown(error: unknown): WireError {
@@ -325,6 +444,32 @@ export class OperationRegistry {
           });
     return this.#host.options.formatError(graphqlError) as WireError;
   }
+}
+
+function hasStream(operation: Operation): boolean {
+  return operation.iterator !== undefined || operation.member !== undefined;
+}
+
+/**
+ * What graphql-js's `subscribe` does with a source stream: executes each event.
+ * `return()` reaches the source synchronously, so `returnWithReason` still works.
+ */
+function mapSourceToResponse(
+  source: AsyncIterator<unknown>,
+  args: Parameters<typeof subscribe>[0],
+): AsyncIterableIterator<ExecutionResult> {
+  const done = (): Promise<IteratorResult<ExecutionResult>> => Promise.resolve({ done: true, value: undefined });
+  const mapped: AsyncIterableIterator<ExecutionResult> = {
+    async next() {
+      const item = await source.next();
+      if (item.done) return { done: true, value: undefined };
+      return { done: false, value: await execute({ ...args, rootValue: item.value }) };
+    },
+    return: () =>
+      source.return === undefined ? done() : source.return().then(() => ({ done: true, value: undefined })),
+    [Symbol.asyncIterator]: () => mapped,
+  };
+  return mapped;
 }
 
 function isAsyncIterator(value: unknown): value is AsyncIterator<ExecutionResult> & AsyncIterable<ExecutionResult> {

@@ -5,6 +5,8 @@ import { applyMiddleware } from './middleware.js';
 import type { ResolvedOptions, UpgradeRequest } from './options.js';
 import { LegacyWsConnection } from './protocols/legacy-ws.js';
 import { TransportWsConnection } from './protocols/transport-ws.js';
+import { SharedExecutions } from './push-execution.js';
+import { toWireResult } from './wire-result.js';
 
 /**
  * The protocol core: no I/O. An adapter (the `ws` one, or the in-process test
@@ -14,6 +16,7 @@ export class ServerCore implements ServerScope {
   readonly options: ResolvedOptions;
   readonly schema;
   readonly documents: DocumentCache;
+  readonly executions: SharedExecutions;
   shuttingDown = false;
   /** Each open connection, with a promise settled once it closed and its hooks ran. */
   readonly #connections = new Map<ConnectionHandle, Promise<void>>();
@@ -24,6 +27,10 @@ export class ServerCore implements ServerScope {
     this.options = options;
     this.schema = applyMiddleware(options.schema, options.middleware);
     this.documents = new DocumentCache(this.schema, options.validationRules, options.documentCacheSize, options);
+    this.executions = new SharedExecutions({
+      formatResult: (result) => toWireResult(result, options.formatError),
+      logFailure: (message, details) => options.logger.error(message, details),
+    });
   }
 
   /** Open connections. */

@@ -19,7 +19,7 @@ function fakeSocket(protocol: 'graphql-transport-ws' | 'graphql-ws'): FakeSocket
     closedWith: undefined,
     onClose: undefined,
     send(data) {
-      socket.sent.push(data);
+      socket.sent.push(typeof data === 'string' ? data : data.toString('utf8'));
     },
     drained: () => undefined,
     close(code) {

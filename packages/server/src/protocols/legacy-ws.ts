@@ -98,6 +98,10 @@ export class LegacyWsConnection extends ProtocolConnection<LegacyClientMessage> 
     }
   }
 
+  notificationPrefix(id: string): string {
+    return `{"id":${JSON.stringify(id)},"type":"data","payload":`;
+  }
+
   next(id: string, result: WireResult): void {
     this.send({ id, type: 'data', payload: result } satisfies LegacyServerMessage);
   }

@@ -77,6 +77,10 @@ export class TransportWsConnection extends ProtocolConnection<TransportClientMes
     }
   }
 
+  notificationPrefix(id: string): string {
+    return `{"id":${JSON.stringify(id)},"type":"next","payload":`;
+  }
+
   next(id: string, result: WireResult): void {
     this.send({ id, type: 'next', payload: result } satisfies TransportServerMessage);
   }

@@ -53,7 +53,9 @@ export function inProcessTransport(
         protocol: chosen,
         send(data) {
           // Frames sent before a close still arrive, before the close: as on a socket.
-          if (open) later(() => events.message(data));
+          if (!open) return;
+          const text = typeof data === 'string' ? data : data.toString('utf8');
+          later(() => events.message(text));
         },
         drained: () => undefined,
         close: end,

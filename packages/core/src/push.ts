@@ -1,0 +1,73 @@
+import type { UnsubscribeReason } from './return-reason.js';
+
+/**
+ * The push protocol between a subscription field and the server that runs it.
+ *
+ * graphql-js pulls each subscriber's stream through a chain of promises and
+ * executes the selection once per subscriber per event. The gqlcast server
+ * instead passes a {@link PushOffer} as the subscription's root value; a field
+ * that understands it (every `@gqlcast/pothos` field) hands back a
+ * {@link PushSource}, and the server is then told each value synchronously, as
+ * it arrives. Sources that declare the same {@link PushSource.shareKey} promise
+ * equal values, so the server can execute and serialize once for all of them.
+ *
+ * A field that does not know the offer ignores it and returns a normal async
+ * iterator; a server that does not make the offer gets one from gqlcast fields.
+ * Both sides therefore stay usable with any GraphQL server or field.
+ */
+export const pushOfferKey: unique symbol = Symbol.for('gqlcast.pushOffer') as never;
+
+/** The root value the gqlcast server passes to a subscription's source resolver. */
+export interface PushOffer {
+  readonly [pushOfferKey]: true;
+  /**
+   * Called by the field, at most once, as soon as its source exists (before
+   * its groups are confirmed, so that nothing arriving meanwhile is lost). The
+   * resolver then resolves once the source is ready, or rejects.
+   */
+  accept(source: PushSource): void;
+}
+
+/** One subscriber's side of a push-driven stream. */
+export interface PushSource {
+  /**
+   * Sources with the same key deliver the same values, event for event: the
+   * same channel, groups, arguments and `publish`, which does not depend on
+   * who subscribed (or only through the key). `undefined`: this subscriber's
+   * values are its own.
+   */
+  readonly shareKey: string | undefined;
+  /**
+   * How many notifications the source has received so far. A sink connected
+   * by another subscriber of the same key may still be working on earlier
+   * ones; those are not this subscriber's to get.
+   */
+  readonly position: number;
+  /** Bounds the notifications a slow socket may queue for this subscriber. */
+  readonly queueLimit: number;
+  /** The server dropped `count` notifications of this subscriber's (its socket was too slow): count them. */
+  recordDropped(count: number): void;
+  /**
+   * Starts delivery to `sink` and returns the function that stops it. For a
+   * shared key, one sink serves every subscriber of it.
+   */
+  connect(sink: PushSink): () => void;
+  /** Ends this subscriber's source (its `unsubscribed` hook gets `reason`). Idempotent. */
+  end(reason: UnsubscribeReason): void;
+}
+
+/** Where a {@link PushSource} delivers. */
+export interface PushSink {
+  /**
+   * One value (after `publish`; skipped values never arrive), in order.
+   * `sequence` numbers the notification it came from (see `position`).
+   */
+  next(value: unknown, sequence: number): void;
+  /** The source ended on its own (`unsubscribe`, `shutdown`, `error`); nothing follows. */
+  end(reason: UnsubscribeReason, error?: unknown): void;
+}
+
+/** Whether a subscription's root value is the gqlcast server's push offer. */
+export function isPushOffer(root: unknown): root is PushOffer {
+  return typeof root === 'object' && root !== null && (root as Partial<PushOffer>)[pushOfferKey] === true;
+}

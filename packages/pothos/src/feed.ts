@@ -1,0 +1,171 @@
+import type { ChannelSubscription, EndReason, PushSink } from '@gqlcast/core';
+import { SKIP } from '@gqlcast/core';
+import type { GraphQLResolveInfo } from 'graphql';
+import { isPromiseLike, PublishFailure, toUnsubscribeReason } from './hooks.js';
+import type { FieldDefinition } from './stream.js';
+
+type GroupsArg = Parameters<FieldDefinition['channel']['subscribe']>[0];
+
+/** Whom a feed runs `publish` for: the subscriber that opened it. */
+export interface FeedOwner {
+  readonly args: unknown;
+  readonly context: unknown;
+  readonly info: GraphQLResolveInfo;
+}
+
+/**
+ * One push-mode channel subscription and one `publish` per notification,
+ * delivered to every connected sink in arrival order.
+ *
+ * A shared feed (a field with `share`) serves every subscriber of its key, so
+ * `publish` runs once per notification for all of them; a private feed serves
+ * one subscriber. Either way nothing is queued here and no promise is created
+ * per notification unless `publish` itself is async: then later notifications
+ * wait their turn behind it, so order holds.
+ */
+export class Feed {
+  readonly key: string | undefined;
+  /** Notifications received so far; each is numbered by this count. */
+  position = 0;
+  readonly #field: FieldDefinition;
+  readonly #owner: FeedOwner;
+  readonly #sinks = new Set<PushSink>();
+  /** The subscribers holding the feed open; the last one out closes it. */
+  #holders = 0;
+  #subscription: ChannelSubscription<unknown> | undefined;
+  /** Settles when the notifications handed to an async `publish` are all delivered. */
+  #tail: Promise<void> | undefined;
+  #ended = false;
+  readonly #onClose: () => void;
+
+  constructor(field: FieldDefinition, owner: FeedOwner, key: string | undefined, onClose: () => void) {
+    this.#field = field;
+    this.#owner = owner;
+    this.key = key;
+    this.#onClose = onClose;
+  }
+
+  /** Subscribes the channel; throws synchronously like `channel.subscribe`. */
+  open(groups: GroupsArg): void {
+    const subscription = this.#field.channel.subscribe(groups, {
+      queueLimit: this.#field.queueLimit,
+      onNotification: (payload) => this.#receive(payload),
+    });
+    this.#subscription = subscription;
+    void subscription.ended.then((reason) => this.#sourceEnded(reason));
+  }
+
+  /** Resolves once every group is subscribed in the layer. */
+  get ready(): Promise<void> {
+    return this.#subscription?.ready ?? Promise.resolve();
+  }
+
+  get queueLimit(): number {
+    return this.#subscription?.queueLimit ?? Number.POSITIVE_INFINITY;
+  }
+
+  /** Whether the feed still delivers (a new subscriber may join it). */
+  get live(): boolean {
+    return !this.#ended;
+  }
+
+  recordDropped(count: number): void {
+    this.#subscription?.recordDropped(count);
+  }
+
+  hold(): void {
+    this.#holders++;
+  }
+
+  /** One subscriber let go; the last one closes the channel subscription. */
+  release(): void {
+    if (--this.#holders > 0) return;
+    this.#ended = true;
+    this.#sinks.clear();
+    this.#onClose();
+    void this.#subscription?.return();
+  }
+
+  connect(sink: PushSink): () => void {
+    this.#sinks.add(sink);
+    return () => {
+      this.#sinks.delete(sink);
+    };
+  }
+
+  #receive(payload: unknown): void {
+    const sequence = ++this.position;
+    if (this.#tail !== undefined) {
+      this.#track(this.#tail.then(() => this.#run(payload, sequence)));
+      return;
+    }
+    const pending = this.#run(payload, sequence);
+    if (pending !== undefined) this.#track(pending);
+  }
+
+  #track(pending: Promise<void>): void {
+    this.#tail = pending;
+    void pending.then(() => {
+      if (this.#tail === pending) this.#tail = undefined;
+    });
+  }
+
+  /** Runs `publish` on one notification; returns a promise only when `publish` is async. */
+  #run(payload: unknown, sequence: number): Promise<void> | undefined {
+    const publish = this.#field.publish;
+    if (publish === undefined) {
+      this.#emit(payload, sequence);
+      return undefined;
+    }
+    const { args, context, info } = this.#owner;
+    let value: unknown;
+    try {
+      value = publish(payload, args, context, info);
+    } catch (error) {
+      // The error lands on this notification (its `resolve` rethrows it); the stream goes on.
+      this.#emit(new PublishFailure(error), sequence);
+      return undefined;
+    }
+    if (!isPromiseLike(value)) {
+      // SKIP sends nothing at all: the sinks never hear of this notification.
+      if (value !== SKIP) this.#emit(value, sequence);
+      return undefined;
+    }
+    return Promise.resolve(value).then(
+      (resolved) => {
+        if (resolved !== SKIP) this.#emit(resolved, sequence);
+      },
+      (error: unknown) => this.#emit(new PublishFailure(error), sequence),
+    );
+  }
+
+  #emit(value: unknown, sequence: number): void {
+    if (this.#ended) return;
+    for (const sink of this.#sinks) {
+      try {
+        sink.next(value, sequence);
+      } catch (error) {
+        this.#field.logger.error(`A sink of Subscription.${this.#field.fieldName} failed on a notification.`, {
+          field: this.#field.fieldName,
+          error,
+        });
+      }
+    }
+  }
+
+  /** The channel subscription ended on its own: tell the sinks, after what is still being published. */
+  #sourceEnded(reason: EndReason): void {
+    if (this.#ended) return;
+    const finish = () => {
+      if (this.#ended) return;
+      this.#ended = true;
+      // Nobody may join a feed that delivers nothing more.
+      this.#onClose();
+      const unsubscribeReason = toUnsubscribeReason(reason);
+      for (const sink of [...this.#sinks]) sink.end(unsubscribeReason);
+      this.#sinks.clear();
+    };
+    if (this.#tail === undefined) finish();
+    else void this.#tail.then(finish);
+  }
+}

@@ -1,0 +1,146 @@
+import {
+  currentReturnReason,
+  ErrorCode,
+  isGqlcastError,
+  type PushOffer,
+  type PushSink,
+  type PushSource,
+  type UnsubscribeReason,
+} from '@gqlcast/core';
+import type { GraphQLResolveInfo } from 'graphql';
+import { Feed } from './feed.js';
+import { runUnsubscribed } from './hooks.js';
+import type { FieldDefinition } from './stream.js';
+import type { GroupsResult } from './types.js';
+
+const done: IteratorReturnResult<undefined> = Object.freeze({ done: true, value: undefined });
+
+/**
+ * Opens one subscriber's source in push mode, for the gqlcast server's offer:
+ * runs `subscribe` for the groups (per subscriber: it is where access is
+ * checked), joins the feed of its share key or opens a private one, hands
+ * the source to the server, and resolves once the layer confirmed the groups.
+ */
+export async function openPushSource(
+  field: FieldDefinition,
+  args: unknown,
+  context: unknown,
+  info: GraphQLResolveInfo,
+  offer: PushOffer,
+): Promise<PushHandle> {
+  const groups = field.subscribe === undefined ? undefined : await field.subscribe(args, context, info);
+  const key = shareKeyOf(field, groups, args, context);
+  let feed = key === undefined ? undefined : field.feeds.get(key);
+  if (feed === undefined || !feed.live) {
+    const opened = new Feed(field, { args, context, info }, key, () => {
+      if (key !== undefined && field.feeds.get(key) === opened) field.feeds.delete(key);
+    });
+    try {
+      opened.open(groups ?? undefined);
+    } catch (error) {
+      if (isGqlcastError(error, ErrorCode.InvalidGroup)) {
+        error.message = `subscribe() of Subscription.${field.fieldName} returned an invalid group. ${error.message}`;
+      }
+      throw error;
+    }
+    if (key !== undefined) field.feeds.set(key, opened);
+    feed = opened;
+  }
+  const handle = new PushHandle(field, feed, args, context, info);
+  // The server joins now: a notification arriving while the groups are being
+  // confirmed waits in its subscription until the subscription is confirmed.
+  offer.accept(handle);
+  try {
+    await feed.ready;
+  } catch (error) {
+    handle.end('error');
+    throw error;
+  }
+  return handle;
+}
+
+/**
+ * One subscriber's push source. graphql-js requires an async iterable from a
+ * subscription resolver, so it is one, but the gqlcast server never pulls it:
+ * it connects a sink instead.
+ */
+export class PushHandle implements PushSource, AsyncIterableIterator<never> {
+  readonly #field: FieldDefinition;
+  readonly #feed: Feed;
+  readonly #args: unknown;
+  readonly #context: unknown;
+  readonly #info: GraphQLResolveInfo;
+  #ended = false;
+
+  constructor(field: FieldDefinition, feed: Feed, args: unknown, context: unknown, info: GraphQLResolveInfo) {
+    this.#field = field;
+    this.#feed = feed;
+    this.#args = args;
+    this.#context = context;
+    this.#info = info;
+    feed.hold();
+  }
+
+  get shareKey(): string | undefined {
+    return this.#feed.key;
+  }
+
+  get position(): number {
+    return this.#feed.position;
+  }
+
+  get queueLimit(): number {
+    return this.#feed.queueLimit;
+  }
+
+  connect(sink: PushSink): () => void {
+    return this.#feed.connect(sink);
+  }
+
+  recordDropped(count: number): void {
+    this.#feed.recordDropped(count);
+  }
+
+  end(reason: UnsubscribeReason): void {
+    if (this.#ended) return;
+    this.#ended = true;
+    runUnsubscribed(this.#field, this.#args, this.#context, this.#info, reason);
+    this.#feed.release();
+  }
+
+  next(): Promise<IteratorResult<never, undefined>> {
+    return Promise.reject(
+      new Error(
+        `Subscription.${this.#field.fieldName} is driven by the gqlcast server (push); its stream cannot be pulled.`,
+      ),
+    );
+  }
+
+  return(): Promise<IteratorResult<never, undefined>> {
+    this.end(currentReturnReason() ?? 'complete');
+    return Promise.resolve(done);
+  }
+
+  [Symbol.asyncIterator](): this {
+    return this;
+  }
+}
+
+/**
+ * The key under which subscribers share one feed, or `undefined` when this one
+ * may not share. Equal keys mean the same field, groups and arguments, and the
+ * same answer from the field's `share` function.
+ */
+function shareKeyOf(field: FieldDefinition, groups: GroupsResult, args: unknown, context: unknown): string | undefined {
+  const share = field.share;
+  if (share === undefined) return undefined;
+  let userKey: string | null | undefined = '';
+  if (typeof share === 'function') {
+    userKey = share(context, args);
+    if (userKey === undefined || userKey === null) return undefined;
+  }
+  const groupList = groups === undefined || groups === null ? [] : typeof groups === 'string' ? [groups] : [...groups];
+  // Groups are a set: their order does not change what is delivered.
+  groupList.sort();
+  return JSON.stringify([field.id, groupList, args ?? null, userKey]);
+}

@@ -1,0 +1,204 @@
+import type { PushSink, PushSource, UnsubscribeReason } from '@gqlcast/core';
+import type { WireResult } from '@gqlcast/core/protocol';
+import { type ExecutionArgs, type ExecutionResult, execute } from 'graphql';
+import type { PushMember } from './push-member.js';
+
+/** What an execution needs from the server besides its arguments. */
+export interface ExecutionScope {
+  formatResult(result: ExecutionResult): WireResult;
+  logFailure(message: string, details: Record<string, unknown>): void;
+}
+
+/**
+ * One execution and one serialization per notification, written to every
+ * member. Members share one when their results cannot differ: the same shared
+ * source (field, groups, arguments, share key), document, operation name and
+ * variables. Otherwise a member has one of its own, and this is simply the
+ * synchronous per-subscriber path: no promise per notification unless a
+ * resolver is async.
+ */
+export class SharedExecution implements PushSink {
+  readonly key: string | undefined;
+  readonly #args: ExecutionArgs;
+  readonly #scope: ExecutionScope;
+  /** Tells the registry this execution takes no new members (empty, or its source ended). */
+  readonly #onClose: (execution: SharedExecution) => void;
+  /**
+   * Members by message prefix: members whose messages start alike (same id
+   * and subprotocol, on different connections) get the very same frame.
+   */
+  readonly #byPrefix = new Map<string, Set<PushMember>>();
+  #size = 0;
+  #disconnect: (() => void) | undefined;
+  /** Settles when async executions still running have delivered, in order. */
+  #tail: Promise<void> | undefined;
+  #ended = false;
+
+  constructor(
+    key: string | undefined,
+    args: ExecutionArgs,
+    scope: ExecutionScope,
+    onClose: (execution: SharedExecution) => void,
+  ) {
+    this.key = key;
+    this.#args = args;
+    this.#scope = scope;
+    this.#onClose = onClose;
+  }
+
+  get size(): number {
+    return this.#size;
+  }
+
+  /** Connects to the source on the first member. */
+  connect(source: PushSource): void {
+    this.#disconnect = source.connect(this);
+  }
+
+  add(member: PushMember): void {
+    let bucket = this.#byPrefix.get(member.prefix);
+    if (bucket === undefined) {
+      bucket = new Set();
+      this.#byPrefix.set(member.prefix, bucket);
+    }
+    bucket.add(member);
+    this.#size++;
+  }
+
+  remove(member: PushMember): void {
+    const bucket = this.#byPrefix.get(member.prefix);
+    if (bucket === undefined || !bucket.delete(member)) return;
+    if (bucket.size === 0) this.#byPrefix.delete(member.prefix);
+    if (--this.#size === 0) this.#close();
+  }
+
+  #close(): void {
+    if (this.#ended) return;
+    this.#ended = true;
+    this.#disconnect?.();
+    this.#onClose(this);
+  }
+
+  next(value: unknown, sequence: number): void {
+    if (this.#ended) return;
+    if (this.#tail !== undefined) {
+      this.#track(this.#tail.then(() => this.#run(value, sequence)));
+      return;
+    }
+    const pending = this.#run(value, sequence);
+    if (pending !== undefined) this.#track(pending);
+  }
+
+  end(reason: UnsubscribeReason, error?: unknown): void {
+    const finish = () => {
+      // Closed first: a subscriber arriving now must get a new execution on a live source.
+      this.#close();
+      for (const member of this.#members()) member.sourceEnded(reason, error);
+    };
+    if (this.#tail === undefined) finish();
+    else void this.#tail.then(finish);
+  }
+
+  #track(pending: Promise<void>): void {
+    this.#tail = pending;
+    void pending.then(() => {
+      if (this.#tail === pending) this.#tail = undefined;
+    });
+  }
+
+  #run(value: unknown, sequence: number): Promise<void> | undefined {
+    let result: ReturnType<typeof execute>;
+    try {
+      result = execute({ ...this.#args, rootValue: value });
+    } catch (error) {
+      this.#failAll(error);
+      return undefined;
+    }
+    if (!isPromise(result)) {
+      this.#deliver(result, sequence);
+      return undefined;
+    }
+    return result.then(
+      (settled) => this.#deliver(settled, sequence),
+      (error: unknown) => this.#failAll(error),
+    );
+  }
+
+  #deliver(result: ExecutionResult, sequence: number): void {
+    if (this.#size === 0) return;
+    let body: string;
+    try {
+      body = JSON.stringify(this.#scope.formatResult(result));
+    } catch (error) {
+      this.#failAll(error);
+      return;
+    }
+    for (const [prefix, bucket] of this.#byPrefix) {
+      // One frame per prefix, built only if a member of the bucket takes this notification.
+      let frame: Buffer | undefined;
+      for (const member of bucket) {
+        // Joined after this notification arrived: it is not this member's to get.
+        if (member.since >= sequence) continue;
+        frame ??= Buffer.from(`${prefix}${body}}`);
+        member.deliver(frame);
+      }
+    }
+  }
+
+  /** Execution itself failed (not a field error): every member's subscription ends with the error. */
+  #failAll(error: unknown): void {
+    this.#scope.logFailure('A shared subscription execution failed.', { key: this.key, error });
+    for (const member of this.#members()) member.fail(error);
+  }
+
+  #members(): PushMember[] {
+    const all: PushMember[] = [];
+    for (const bucket of this.#byPrefix.values()) for (const member of bucket) all.push(member);
+    return all;
+  }
+}
+
+function isPromise<T>(value: T | Promise<T>): value is Promise<T> {
+  return typeof (value as Promise<T> | null)?.then === 'function';
+}
+
+/**
+ * The server's shared executions, by key. A key joins everything two members'
+ * results depend on: the shared source's key (field, groups, arguments, share
+ * key), the document, the operation name and the variables.
+ */
+export class SharedExecutions {
+  readonly #scope: ExecutionScope;
+  readonly #byKey = new Map<string, SharedExecution>();
+
+  constructor(scope: ExecutionScope) {
+    this.#scope = scope;
+  }
+
+  /** Shared executions currently running (for stats and tests). */
+  get size(): number {
+    return this.#byKey.size;
+  }
+
+  /**
+   * The execution a new member joins: an existing one for its key, or a new
+   * one connected to `source`. A source without a share key always gets its own.
+   */
+  executionFor(source: PushSource, args: ExecutionArgs, query: string): SharedExecution {
+    const shareKey = source.shareKey;
+    if (shareKey === undefined) {
+      const own = new SharedExecution(undefined, args, this.#scope, () => undefined);
+      own.connect(source);
+      return own;
+    }
+    const key = JSON.stringify([shareKey, query, args.operationName ?? null, args.variableValues ?? null]);
+    const existing = this.#byKey.get(key);
+    if (existing !== undefined) return existing;
+    const created = new SharedExecution(key, args, this.#scope, (execution) => {
+      if (this.#byKey.get(key) === execution) this.#byKey.delete(key);
+    });
+    created.connect(source);
+    this.#byKey.set(key, created);
+    return created;
+  }
+}
