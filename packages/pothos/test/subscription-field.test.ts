@@ -216,7 +216,42 @@ describe('misuse found when the schema is built', () => {
     expect(() => build({ queueLimit: 0 })).toThrow(/`queueLimit` must be a whole number of at least 1/);
     expect(() => build({ channel: undefined })).toThrow(/`channel` must be a channel declared with hub.channel/);
     expect(() => build({ publish: 'nope' })).toThrow(/`publish` must be a function/);
+    expect(() => build({ share: 'yes' })).toThrow(/`share` must be true .* or a function of the context/);
     expect(() => build({ queueLimit: 5 })).not.toThrow();
+  });
+});
+
+describe('share under a server that pulls', () => {
+  it('works with graphql-js subscribe(): each subscriber gets its own stream and publish', async () => {
+    const { default: SchemaBuilder } = await import('@pothos/core');
+    const { createHub } = await import('@gqlcast/core');
+    const { z } = await import('zod');
+    const GqlcastPlugin = (await import('../src/index.js')).default;
+    const channel = createHub().channel('c', { payload: z.object({ n: z.number() }) });
+    let publishes = 0;
+    const builder = new SchemaBuilder({ plugins: [GqlcastPlugin], scopeAuth: { authScopes: () => ({}) } });
+    builder.queryType({ fields: (t) => ({ ok: t.boolean({ resolve: () => true }) }) });
+    builder.subscriptionType({
+      fields: (t) => ({
+        counter: t.subscriptionField({
+          type: 'Int',
+          channel,
+          share: true,
+          publish: (payload) => {
+            publishes++;
+            return payload.n;
+          },
+        }),
+      }),
+    });
+    const schema = builder.toSchema();
+    const first = await open(schema, 'subscription { counter }', bob, {});
+    const second = await open(schema, 'subscription { counter }', bob, {});
+    await channel.broadcast({ payload: { n: 5 } });
+    expect(await nextData(first)).toEqual({ counter: 5 });
+    expect(await nextData(second)).toEqual({ counter: 5 });
+    // Sharing needs the gqlcast server's push path; pulled streams stay per subscriber.
+    expect(publishes).toBe(2);
   });
 });
 

@@ -140,6 +140,38 @@ builder.subscriptionType({
       publish: () => null,
     }),
 
+    sharedByFlag: t.subscriptionField({
+      type: 'String',
+      channel: chatMessages,
+      share: true,
+      publish: (payload) => payload.text,
+    }),
+
+    sharedByKey: t.subscriptionField({
+      type: 'String',
+      channel: chatMessages,
+      args: { chatroom: t.arg.string() },
+      // The share key sees the typed context and arguments.
+      share: (ctx, args) => (ctx.userId === '' ? null : `${ctx.userId}:${args.chatroom ?? ''}`),
+      publish: (payload) => payload.text,
+    }),
+
+    sharedBadKey: t.subscriptionField({
+      type: 'String',
+      channel: chatMessages,
+      // @ts-expect-error a share key is a string (or null / undefined to not share)
+      share: () => 42,
+      publish: (payload) => payload.text,
+    }),
+
+    sharedFalse: t.subscriptionField({
+      type: 'String',
+      channel: chatMessages,
+      // @ts-expect-error `share` is `true` or a key function; leave it out not to share
+      share: false,
+      publish: (payload) => payload.text,
+    }),
+
     withResolve: t.subscriptionField({
       type: 'String',
       channel: chatMessages,

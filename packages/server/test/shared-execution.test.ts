@@ -1,0 +1,251 @@
+// The push path and shared execution: subscribers whose results cannot differ get one `publish`,
+// one execution and one serialization per broadcast; everything else stays per subscriber.
+import { createHub, SKIP, type UnsubscribeReason } from '@gqlcast/core';
+import { deferred } from '@gqlcast/core/testing';
+import GqlcastPlugin from '@gqlcast/pothos';
+import SchemaBuilder from '@pothos/core';
+import { describe, expect, it } from 'vitest';
+import { z } from 'zod';
+import type { DefaultContext } from '../src/index.js';
+import type { TestClient } from './utils/test-client.js';
+import { startServer } from './utils/test-server.js';
+
+function sharedFixture() {
+  const hub = createHub();
+  const news = hub.channel('news', { payload: z.object({ seq: z.number(), text: z.string() }) });
+  const counts = { publish: 0, resolve: 0 };
+  const unsubscribed: { field: string; reason: UnsubscribeReason }[] = [];
+  let publishStarted = deferred<void>();
+  const release = deferred<void>();
+
+  const builder = new SchemaBuilder<{ Context: DefaultContext }>({ plugins: [GqlcastPlugin] });
+  builder.queryType({ fields: (t) => ({ hello: t.string({ resolve: () => 'hi' }) }) });
+  const Item = builder.objectRef<{ seq: number; text: string; topic: string }>('Item');
+  Item.implement({
+    fields: (t) => ({
+      seq: t.exposeInt('seq'),
+      text: t.exposeString('text'),
+      topic: t.exposeString('topic'),
+      // Counts executions: it runs once per execution that selects it.
+      counted: t.int({
+        resolve: (item) => {
+          counts.resolve++;
+          return item.seq;
+        },
+      }),
+    }),
+  });
+  builder.subscriptionType({
+    fields: (t) => ({
+      shared: t.subscriptionField({
+        type: Item,
+        channel: news,
+        args: { topic: t.arg.string({ required: true }) },
+        share: true,
+        subscribe: (args) => args.topic,
+        publish: (payload, args) => {
+          counts.publish++;
+          return payload.text === 'skip' ? SKIP : { ...payload, topic: args.topic };
+        },
+        unsubscribed: (_args, _ctx, _info, reason) => {
+          unsubscribed.push({ field: 'shared', reason });
+        },
+      }),
+      byRole: t.subscriptionField({
+        type: Item,
+        channel: news,
+        share: (ctx) => (typeof ctx.connectionParams?.role === 'string' ? ctx.connectionParams.role : null),
+        publish: (payload, _args, ctx) => {
+          counts.publish++;
+          return { ...payload, topic: String(ctx.connectionParams?.role ?? 'none') };
+        },
+      }),
+      slowShared: t.subscriptionField({
+        type: Item,
+        channel: news,
+        share: true,
+        publish: async (payload) => {
+          counts.publish++;
+          if (payload.text === 'held') {
+            publishStarted.resolve();
+            await release.promise;
+          }
+          return { ...payload, topic: 'slow' };
+        },
+      }),
+      own: t.subscriptionField({
+        type: Item,
+        channel: news,
+        publish: (payload) => {
+          counts.publish++;
+          return { ...payload, topic: 'own' };
+        },
+      }),
+    }),
+  });
+  return {
+    hub,
+    news,
+    counts,
+    unsubscribed,
+    release: () => release.resolve(),
+    publishStarted: () => publishStarted.promise,
+    resetPublishStarted: () => {
+      publishStarted = deferred<void>();
+    },
+    schema: builder.toSchema(),
+  };
+}
+
+type Setup = Awaited<ReturnType<typeof setup>>;
+
+async function setup() {
+  const fixture = sharedFixture();
+  const server = await startServer({ confirmSubscriptions: true, schema: fixture.schema });
+  return Object.assign(server, { shared: fixture });
+}
+
+/** Opens a client, subscribes, and waits for the confirmation. */
+async function subscribed(
+  server: Setup,
+  protocol: 'graphql-transport-ws' | 'graphql-ws',
+  id: string,
+  query: string,
+  params?: Record<string, unknown>,
+): Promise<TestClient> {
+  const client = await server.client(protocol);
+  await client.init(params);
+  client.send({ id, type: protocol === 'graphql-ws' ? 'start' : 'subscribe', payload: { query } });
+  const confirmation = await client.next();
+  expect(confirmation).toMatchObject({ id, payload: { data: null } });
+  return client;
+}
+
+describe('shared execution', () => {
+  it('runs publish and the execution once per broadcast for identical subscribers, each message with its own id', async () => {
+    await using server = await setup();
+    const query = 'subscription { shared(topic: "a") { seq text topic counted } }';
+    const clients = [
+      await subscribed(server, 'graphql-transport-ws', 'x', query),
+      await subscribed(server, 'graphql-transport-ws', 'y', query),
+      await subscribed(server, 'graphql-transport-ws', 'x', query),
+      await subscribed(server, 'graphql-ws', 'z', query),
+    ];
+    await server.shared.news.broadcast({ group: 'a', payload: { seq: 1, text: 'skip' } });
+    await server.shared.news.broadcast({ group: 'a', payload: { seq: 2, text: 'hello' } });
+    const data = { data: { shared: { seq: 2, text: 'hello', topic: 'a', counted: 2 } } };
+    expect(await clients[0]?.next()).toEqual({ id: 'x', type: 'next', payload: data });
+    expect(await clients[1]?.next()).toEqual({ id: 'y', type: 'next', payload: data });
+    expect(await clients[2]?.next()).toEqual({ id: 'x', type: 'next', payload: data });
+    expect(await clients[3]?.next()).toEqual({ id: 'z', type: 'data', payload: data });
+    for (const client of clients) expect(await client.drain()).toEqual([]);
+    // Two broadcasts, one publish each (SKIP included); one execution for the one delivered.
+    expect(server.shared.counts).toEqual({ publish: 2, resolve: 1 });
+  });
+
+  it('executes once per document: other selections share the publish but not the execution', async () => {
+    await using server = await setup();
+    const a = await subscribed(
+      server,
+      'graphql-transport-ws',
+      '1',
+      'subscription { shared(topic: "a") { seq counted } }',
+    );
+    const b = await subscribed(server, 'graphql-transport-ws', '1', 'subscription { shared(topic: "a") { text } }');
+    const c = await subscribed(server, 'graphql-transport-ws', '1', 'subscription { shared(topic: "b") { text } }');
+    await server.shared.news.broadcast({ group: 'a', payload: { seq: 7, text: 'for a' } });
+    expect((await a.next()).payload).toEqual({ data: { shared: { seq: 7, counted: 7 } } });
+    expect((await b.next()).payload).toEqual({ data: { shared: { text: 'for a' } } });
+    expect(await c.drain()).toEqual([]);
+    expect(server.shared.counts).toEqual({ publish: 1, resolve: 1 });
+  });
+
+  it('with a share function, shares among subscribers of the same key only', async () => {
+    await using server = await setup();
+    const query = 'subscription { byRole { topic } }';
+    const admins = [
+      await subscribed(server, 'graphql-transport-ws', '1', query, { role: 'admin' }),
+      await subscribed(server, 'graphql-transport-ws', '1', query, { role: 'admin' }),
+    ];
+    const user = await subscribed(server, 'graphql-transport-ws', '1', query, { role: 'user' });
+    // No key (null): this subscriber gets a publish of its own.
+    const anonymous = await subscribed(server, 'graphql-transport-ws', '1', query);
+    await server.shared.news.broadcast({ payload: { seq: 1, text: 'x' } });
+    for (const admin of admins) expect((await admin.next()).payload).toEqual({ data: { byRole: { topic: 'admin' } } });
+    expect((await user.next()).payload).toEqual({ data: { byRole: { topic: 'user' } } });
+    expect((await anonymous.next()).payload).toEqual({ data: { byRole: { topic: 'none' } } });
+    expect(server.shared.counts.publish).toBe(3);
+  });
+
+  it('without share, publish runs for each subscriber', async () => {
+    await using server = await setup();
+    const query = 'subscription { own { topic } }';
+    const clients = [
+      await subscribed(server, 'graphql-transport-ws', '1', query),
+      await subscribed(server, 'graphql-transport-ws', '1', query),
+    ];
+    await server.shared.news.broadcast({ payload: { seq: 1, text: 'x' } });
+    for (const client of clients) expect((await client.next()).payload).toEqual({ data: { own: { topic: 'own' } } });
+    expect(server.shared.counts.publish).toBe(2);
+  });
+
+  it('gives a subscriber who joins while an async publish runs nothing broadcast before it subscribed', async () => {
+    await using server = await setup();
+    const query = 'subscription { slowShared { text } }';
+    const early = await subscribed(server, 'graphql-transport-ws', 'e', query);
+    await server.shared.news.broadcast({ payload: { seq: 1, text: 'held' } });
+    await server.shared.publishStarted();
+    const late = await subscribed(server, 'graphql-transport-ws', 'l', query);
+    await server.shared.news.broadcast({ payload: { seq: 2, text: 'after' } });
+    server.shared.release();
+    expect((await early.next()).payload).toEqual({ data: { slowShared: { text: 'held' } } });
+    expect((await early.next()).payload).toEqual({ data: { slowShared: { text: 'after' } } });
+    expect((await late.next()).payload).toEqual({ data: { slowShared: { text: 'after' } } });
+    expect(await late.drain()).toEqual([]);
+  });
+
+  it('ends each subscriber on its own: complete, disconnect and channel.unsubscribe each reach unsubscribed', async () => {
+    await using server = await setup();
+    const query = 'subscription { shared(topic: "a") { seq } }';
+    const completing = await subscribed(server, 'graphql-transport-ws', 'c', query);
+    const leaving = await subscribed(server, 'graphql-transport-ws', 'd', query);
+    const staying = await subscribed(server, 'graphql-transport-ws', 's', query);
+    completing.send({ id: 'c', type: 'complete' });
+    expect(await completing.drain()).toEqual([]);
+    await leaving.close();
+    await server.shared.news.broadcast({ group: 'a', payload: { seq: 1, text: 'still here' } });
+    expect((await staying.next()).payload).toEqual({ data: { shared: { seq: 1 } } });
+    await server.shared.news.unsubscribe({ group: 'a' });
+    expect(await staying.next()).toEqual({ id: 's', type: 'complete' });
+    await expect.poll(() => server.shared.unsubscribed.length).toBe(3);
+    expect(server.shared.unsubscribed.map((entry) => entry.reason).sort()).toEqual([
+      'complete',
+      'disconnect',
+      'unsubscribe',
+    ]);
+  });
+
+  it('after the last subscriber of a key leaves, a new one opens a fresh shared execution', async () => {
+    await using server = await setup();
+    const query = 'subscription { shared(topic: "a") { seq } }';
+    const first = await subscribed(server, 'graphql-transport-ws', '1', query);
+    first.send({ id: '1', type: 'complete' });
+    expect(await first.drain()).toEqual([]);
+    expect(server.shared.hub.stats().topics).toBe(0);
+    const second = await subscribed(server, 'graphql-transport-ws', '1', query);
+    await server.shared.news.broadcast({ group: 'a', payload: { seq: 3, text: 'again' } });
+    expect((await second.next()).payload).toEqual({ data: { shared: { seq: 3 } } });
+  });
+
+  it('serves a root field under a directive through graphql-js, with the same results', async () => {
+    await using server = await setup();
+    const client = await subscribed(
+      server,
+      'graphql-transport-ws',
+      '1',
+      'subscription { shared(topic: "a") @include(if: true) { seq topic } }',
+    );
+    await server.shared.news.broadcast({ group: 'a', payload: { seq: 4, text: 'x' } });
+    expect((await client.next()).payload).toEqual({ data: { shared: { seq: 4, topic: 'a' } } });
+  });
+});
