@@ -44,4 +44,11 @@ export interface ContenderModule {
   startServer(options: ServerOptions): Promise<ContenderServer>;
   /** Only contenders that take part in S5. */
   startPublisher?(options: Required<ServerOptions>): Promise<ContenderPublisher>;
+  /**
+   * Which layers the contender serves: `memory` (S1–S4, S7: `startServer({})`) and/or `redis`
+   * (S5: `startServer({ redis })` + `startPublisher`). Optional; without it the harness assumes
+   * `['redis']` for an id ending in `redis` that has `startPublisher`, `['memory', 'redis']` for
+   * other modules with `startPublisher`, and `['memory']` otherwise.
+   */
+  readonly layers?: readonly ('memory' | 'redis')[];
 }

@@ -1,0 +1,151 @@
+// gqlcast, the contender under test: @gqlcast/server (graphql-transport-ws and legacy graphql-ws
+// on one endpoint) + a Pothos schema built with @gqlcast/pothos that implements schema.ts
+// exactly; the memory layer by default, @gqlcast/redis's layer when started with `redis` (S5).
+import { once } from 'node:events';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { createHub, type Hub, SKIP, silentLogger } from '@gqlcast/core';
+import GqlcastPlugin from '@gqlcast/pothos';
+import { redisLayer } from '@gqlcast/redis';
+import { createGraphqlWsServer } from '@gqlcast/server';
+import SchemaBuilder from '@pothos/core';
+import { z } from 'zod';
+import type { ContenderModule, ServerOptions } from './api.js';
+import { type NotificationPayload, roomAccepts, shape, type Topic } from './schema.js';
+
+const payload = z.object({
+  t: z.number(),
+  seq: z.number(),
+  room: z.string(),
+  kind: z.string(),
+  text: z.string(),
+  author: z.object({ id: z.string(), name: z.string(), avatar: z.string() }),
+  tags: z.array(z.string()),
+  score: z.number(),
+  pinned: z.boolean(),
+  edited: z.boolean(),
+  createdAt: z.string(),
+  variant: z.number(),
+});
+
+/** The three channels of the workload, on one hub (server and publisher declare the same). */
+function channels(hub: Hub) {
+  return {
+    global: hub.channel('global', { payload }),
+    room: hub.channel('room', { payload }),
+    shaped: hub.channel('shaped', { payload }),
+  };
+}
+
+type Channels = ReturnType<typeof channels>;
+
+function hubFor(options: ServerOptions): Hub {
+  const layer = options.redis
+    ? redisLayer({
+        url: `redis://${options.redis.host}:${options.redis.port}`,
+        keyPrefix: 'bench:',
+        logger: silentLogger,
+      })
+    : undefined;
+  return createHub({ layer, logger: silentLogger });
+}
+
+/** `room:<id>` → channel `room`, group `<id>`; `global` and `shaped` are channel-wide. */
+function publishTo(ch: Channels, topic: Topic, event: NotificationPayload): Promise<void> {
+  if (topic === 'global') return ch.global.broadcast({ payload: event });
+  if (topic === 'shaped') return ch.shaped.broadcast({ payload: event });
+  return ch.room.broadcast({ group: topic.slice('room:'.length), payload: event });
+}
+
+function buildSchema(ch: Channels) {
+  const builder = new SchemaBuilder({ plugins: [GqlcastPlugin], gqlcast: { logger: silentLogger } });
+  builder.queryType({ fields: (t) => ({ ok: t.boolean({ resolve: () => true }) }) });
+  const Author = builder.objectRef<NotificationPayload['author']>('Author').implement({
+    fields: (t) => ({ id: t.exposeID('id'), name: t.exposeString('name'), avatar: t.exposeString('avatar') }),
+  });
+  const Notification = builder.objectRef<NotificationPayload>('Notification').implement({
+    fields: (t) => ({
+      t: t.exposeFloat('t'),
+      seq: t.exposeInt('seq'),
+      room: t.exposeString('room'),
+      kind: t.exposeString('kind'),
+      text: t.exposeString('text'),
+      author: t.field({ type: Author, resolve: (p) => p.author }),
+      tags: t.exposeStringList('tags'),
+      score: t.exposeFloat('score'),
+      pinned: t.exposeBoolean('pinned'),
+      edited: t.exposeBoolean('edited'),
+      createdAt: t.exposeString('createdAt'),
+      variant: t.exposeInt('variant'),
+    }),
+  });
+  builder.subscriptionType({
+    fields: (t) => ({
+      // share: TODO(lead) `share: true` once the fast path lands (the value depends on the payload only).
+      global: t.subscriptionField({ type: Notification, nullable: false, channel: ch.global }),
+      // share: TODO(lead) `share: true` (publish reads the payload and args only, never the context).
+      room: t.subscriptionField({
+        type: Notification,
+        nullable: false,
+        channel: ch.room,
+        args: { id: t.arg.string({ required: true }), parity: t.arg.int({ required: true }) },
+        subscribe: (args) => args.id,
+        publish: (event, args) => (roomAccepts(event, args.parity) ? event : SKIP),
+      }),
+      // share: TODO(lead) `share: true` (the shaped value depends on the payload and `variant` only).
+      shaped: t.subscriptionField({
+        type: Notification,
+        nullable: false,
+        channel: ch.shaped,
+        args: { variant: t.arg.int({ required: true }) },
+        publish: (event, args) => shape(event, args.variant),
+      }),
+    }),
+  });
+  return builder.toSchema();
+}
+
+const contender: ContenderModule = {
+  id: 'gqlcast',
+  description: '@gqlcast/server + @gqlcast/pothos (Pothos schema) + @gqlcast/core hub; memory or @gqlcast/redis layer',
+  role: 'under-test',
+  packages: ['@gqlcast/server', '@gqlcast/core', '@gqlcast/pothos', '@gqlcast/redis', 'graphql', 'ws'],
+  async startServer(options) {
+    const hub = hubFor(options);
+    const ch = channels(hub);
+    const gql = createGraphqlWsServer({
+      schema: buildSchema(ch),
+      // No heartbeats or keep-alives: loopback connections, and the peers run without them too.
+      heartbeatInterval: false,
+      keepAlive: false,
+      // The load generator sends far more than a browser would; the limiter is not under test.
+      messageRate: false,
+      logger: silentLogger,
+    });
+    const http = createServer();
+    gql.attach(http, { path: '/graphql' });
+    http.listen(0, '127.0.0.1');
+    await once(http, 'listening');
+    return {
+      port: (http.address() as AddressInfo).port,
+      path: '/graphql',
+      subprotocols: ['graphql-transport-ws', 'graphql-ws'],
+      publish: (topic, event) => publishTo(ch, topic, event),
+      async close() {
+        await gql.close();
+        await hub.close();
+        http.close();
+      },
+    };
+  },
+  async startPublisher(options) {
+    const hub = hubFor(options);
+    const ch = channels(hub);
+    return {
+      publish: (topic, event) => publishTo(ch, topic, event),
+      close: () => hub.close(),
+    };
+  },
+};
+
+export default contender;
