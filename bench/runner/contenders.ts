@@ -1,0 +1,45 @@
+// The contender modules, loaded once in the runner for their metadata (role, layers, versions):
+// a module that fails to load is a missing contender, which fails the run.
+import { readFileSync } from 'node:fs';
+import type { ContenderModule } from '../contenders/api.js';
+import { layersOf } from '../contenders/layers.js';
+import { benchDir } from './child.js';
+
+/** Every contender the full suite runs, in report order. */
+export const memoryIds = ['gqlcast', 'gws-yoga', 'gws-apollo', 'gws-jit', 'mercurius', 'l-raw', 'l-frame'];
+export const redisIds = ['gqlcast', 'gws-redis', 'yoga-redis', 'mercurius-redis', 'l-redis'];
+
+export interface ContenderInfo {
+  /** The file id (`l-raw`), used on the command line and to start the host. */
+  file: string;
+  /** The module's own id (`L-raw`), used in reports. */
+  id: string;
+  role: ContenderModule['role'];
+  description: string;
+  layers: ('memory' | 'redis')[];
+  versions: Record<string, string>;
+}
+
+/** The installed version of an npm package (bench's own dependency tree). */
+export function versionOf(name: string): string {
+  for (const base of [`${benchDir}node_modules/${name}`, `${benchDir}../node_modules/${name}`]) {
+    try {
+      return (JSON.parse(readFileSync(`${base}/package.json`, 'utf8')) as { version: string }).version;
+    } catch {}
+  }
+  return 'not installed';
+}
+
+export async function loadContender(file: string): Promise<ContenderInfo> {
+  const module = ((await import(`../contenders/${file}.ts`)) as { default?: ContenderModule }).default;
+  if (!module || typeof module.startServer !== 'function')
+    throw new Error(`${file}.ts has no ContenderModule default export`);
+  return {
+    file,
+    id: module.id,
+    role: module.role,
+    description: module.description,
+    layers: layersOf(module),
+    versions: Object.fromEntries(module.packages.map((name) => [name, versionOf(name)])),
+  };
+}
