@@ -23,6 +23,9 @@ export interface PubSub {
 // Commands fail at once while disconnected (the layer decides what to do: fail fast or buffer),
 // and are never retried behind the caller's back (that would reorder broadcasts).
 const publisherDefaults = { enableOfflineQueue: false, maxRetriesPerRequest: 0 } as const;
+// Under load, the PUBLISH commands issued in one event-loop turn go out in one write (one
+// pipeline), in order: about twice the throughput, for less CPU. Yours to turn off in `redisOptions`.
+const publisherBatching = { enableAutoPipelining: true } as const;
 // The subscriber keeps its subscriptions across reconnections (ioredis resubscribes on ready).
 const subscriberDefaults = { autoResubscribe: true, maxRetriesPerRequest: null } as const;
 
@@ -95,6 +98,7 @@ export function openPubSub(options: RedisLayerOptions, commandTimeout: number): 
     const publisher =
       given ??
       new Cluster(nodes, {
+        ...publisherBatching,
         ...clusterOptions,
         enableOfflineQueue: false,
         redisOptions: { ...clusterOptions.redisOptions, ...publisherDefaults },
@@ -125,6 +129,7 @@ export function openPubSub(options: RedisLayerOptions, commandTimeout: number): 
       {
         retryStrategy,
         commandTimeout,
+        ...publisherBatching,
         ...options.redisOptions,
         ...publisherDefaults,
       } as never,
