@@ -6,6 +6,7 @@ export type {
   ConnectDecision,
   Connection,
   DefaultContext,
+  ExecuteFunction,
   Middleware,
   OperationMessage,
   OriginCheck,

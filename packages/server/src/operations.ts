@@ -2,16 +2,15 @@ import { type PushOffer, type PushSource, pushOfferKey, returnWithReason, type U
 import type { SubscribePayload, WireError, WireResult } from '@gqlcast/core/protocol';
 import {
   createSourceEventStream,
+  type ExecutionArgs,
   type ExecutionResult,
-  execute,
   GraphQLError,
   type GraphQLSchema,
   Kind,
   type OperationDefinitionNode,
-  subscribe,
 } from 'graphql';
 import type { DocumentCache } from './documents.js';
-import type { Connection, ResolvedOptions } from './options.js';
+import type { Connection, ExecuteFunction, ResolvedOptions } from './options.js';
 import type { SharedExecutions } from './push-execution.js';
 import { type MemberHost, PushMember } from './push-member.js';
 import { toWireResult } from './wire-result.js';
@@ -236,13 +235,13 @@ export class OperationRegistry {
 
   async #execute(
     operation: Operation,
-    args: Parameters<typeof execute>[0],
+    args: ExecutionArgs,
     payload: SubscribePayload,
     operationName: string | null | undefined,
   ): Promise<void> {
     const { options, sink, connection } = this.#host;
     const started = performance.now();
-    const result = await execute(args);
+    const result = await options.execute(args);
     const elapsed = performance.now() - started;
     if (options.slowOperationWarning > 0 && elapsed >= options.slowOperationWarning) {
       options.logger.warn(
@@ -259,11 +258,14 @@ export class OperationRegistry {
 
   async #subscribe(
     operation: Operation,
-    args: Parameters<typeof subscribe>[0],
-    source?: AsyncIterator<unknown>,
+    args: ExecutionArgs,
+    source?: AsyncIterator<unknown> & AsyncIterable<unknown>,
   ): Promise<void> {
     const { options, sink } = this.#host;
-    const result = source === undefined ? await subscribe(args) : mapSourceToResponse(source, args);
+    const stream = source ?? (await createSourceEventStream(args));
+    const result = isAsyncIterator(stream)
+      ? mapSourceToResponse(stream, args, options.execute)
+      : (stream as ExecutionResult);
     if (!isAsyncIterator(result)) {
       // Refused before it started (its resolver threw, variables did not coerce): an error, so that
       // a subscription's first `next` is always a result (or, with confirmations, its confirmation).
@@ -302,7 +304,7 @@ export class OperationRegistry {
    * from then on each notification is executed, serialized and written
    * synchronously, once per shared execution.
    */
-  async #subscribePush(operation: Operation, args: Parameters<typeof subscribe>[0], query: string): Promise<void> {
+  async #subscribePush(operation: Operation, args: ExecutionArgs, query: string): Promise<void> {
     const { options, sink } = this.#host;
     const offer: PushOffer = {
       [pushOfferKey]: true,
@@ -456,7 +458,8 @@ function hasStream(operation: Operation): boolean {
  */
 function mapSourceToResponse(
   source: AsyncIterator<unknown>,
-  args: Parameters<typeof subscribe>[0],
+  args: ExecutionArgs,
+  execute: ExecuteFunction,
 ): AsyncIterableIterator<ExecutionResult> {
   const done = (): Promise<IteratorResult<ExecutionResult>> => Promise.resolve({ done: true, value: undefined });
   const mapped: AsyncIterableIterator<ExecutionResult> = {

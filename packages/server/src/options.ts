@@ -1,6 +1,20 @@
 import type { Logger } from '@gqlcast/core';
 import type { Subprotocol, SubscribePayload, WireResult } from '@gqlcast/core/protocol';
-import type { GraphQLError, GraphQLFormattedError, GraphQLResolveInfo, GraphQLSchema, ValidationRule } from 'graphql';
+import type {
+  ExecutionArgs,
+  ExecutionResult,
+  GraphQLError,
+  GraphQLFormattedError,
+  GraphQLResolveInfo,
+  GraphQLSchema,
+  ValidationRule,
+} from 'graphql';
+
+/**
+ * Runs a document's selection set: graphql-js `execute`, or a compiled
+ * equivalent such as graphql-jit's (see docs/performance.md for a recipe).
+ */
+export type ExecuteFunction = (args: ExecutionArgs) => ExecutionResult | Promise<ExecutionResult>;
 
 /** The HTTP upgrade request of a connection: a Node `IncomingMessage`, or its essentials in tests. */
 export interface UpgradeRequest {
@@ -186,6 +200,16 @@ export interface ServerOptions<Context = DefaultContext, State extends object = 
   validationRules?: readonly ValidationRule[] | undefined;
 
   /**
+   * Executes queries, mutations and each notification of a subscription (once
+   * per shared execution). Replace it with a compiled executor (graphql-jit)
+   * when many subscribers each get their own execution; the document it gets
+   * is the same object for the same query text, so a `WeakMap` keyed by
+   * `args.document` is a sound compile cache.
+   * @defaultValue graphql-js `execute`
+   */
+  execute?: ExecuteFunction | undefined;
+
+  /**
    * How many distinct query texts keep their parsed and validated document.
    * A repeated query is neither parsed nor validated again.
    * @defaultValue `1_000`
@@ -264,6 +288,7 @@ export interface ResolvedOptions {
   readonly slowOperationWarning: number;
   readonly formatError: (error: GraphQLError) => GraphQLFormattedError;
   readonly validationRules: readonly ValidationRule[];
+  readonly execute: ExecuteFunction;
   readonly documentCacheSize: number;
   readonly logger: Logger;
   readonly maxPayload: number;

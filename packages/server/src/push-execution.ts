@@ -1,10 +1,12 @@
 import type { PushSink, PushSource, UnsubscribeReason } from '@gqlcast/core';
 import type { WireResult } from '@gqlcast/core/protocol';
-import { type ExecutionArgs, type ExecutionResult, execute } from 'graphql';
+import type { ExecutionArgs, ExecutionResult } from 'graphql';
+import type { ExecuteFunction } from './options.js';
 import type { PushMember } from './push-member.js';
 
 /** What an execution needs from the server besides its arguments. */
 export interface ExecutionScope {
+  readonly execute: ExecuteFunction;
   formatResult(result: ExecutionResult): WireResult;
   logFailure(message: string, details: Record<string, unknown>): void;
 }
@@ -107,9 +109,9 @@ export class SharedExecution implements PushSink {
   }
 
   #run(value: unknown, sequence: number): Promise<void> | undefined {
-    let result: ReturnType<typeof execute>;
+    let result: ExecutionResult | Promise<ExecutionResult>;
     try {
-      result = execute({ ...this.#args, rootValue: value });
+      result = this.#scope.execute({ ...this.#args, rootValue: value });
     } catch (error) {
       this.#failAll(error);
       return undefined;

@@ -1,5 +1,5 @@
 import { consoleLogger, type Logger } from '@gqlcast/core';
-import { type GraphQLError, type GraphQLFormattedError, GraphQLSchema } from 'graphql';
+import { execute, type GraphQLError, type GraphQLFormattedError, GraphQLSchema } from 'graphql';
 import type { ResolvedOptions, ServerOptions } from './options.js';
 
 /** The defaults, in one place. */
@@ -117,6 +117,7 @@ export function resolveOptions(options: ServerOptions<never, never>): ResolvedOp
     ),
     formatError: safeFormatError(hook(options.formatError, 'formatError'), options.logger ?? consoleLogger),
     validationRules: options.validationRules ?? [],
+    execute: (hook(options.execute, 'execute') as ResolvedOptions['execute'] | undefined) ?? execute,
     documentCacheSize: count(options.documentCacheSize, serverDefaults.documentCacheSize, 'documentCacheSize'),
     logger: options.logger ?? consoleLogger,
     maxPayload: count(options.maxPayload, serverDefaults.maxPayload, 'maxPayload'),

@@ -28,6 +28,7 @@ export class ServerCore implements ServerScope {
     this.schema = applyMiddleware(options.schema, options.middleware);
     this.documents = new DocumentCache(this.schema, options.validationRules, options.documentCacheSize, options);
     this.executions = new SharedExecutions({
+      execute: options.execute,
       formatResult: (result) => toWireResult(result, options.formatError),
       logFailure: (message, details) => options.logger.error(message, details),
     });

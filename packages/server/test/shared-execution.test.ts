@@ -249,3 +249,54 @@ describe('shared execution', () => {
     expect((await client.next()).payload).toEqual({ data: { shared: { seq: 4, topic: 'a' } } });
   });
 });
+
+describe('the execute option', () => {
+  it('runs queries, pushed notifications and pulled ones through a compiled executor (graphql-jit)', async () => {
+    const { compileQuery, isCompiledQuery } = await import('graphql-jit');
+    type Compiled = Extract<ReturnType<typeof compileQuery>, { query: unknown }>;
+    const compiled = new WeakMap<object, Map<string, Compiled>>();
+    const calls: string[] = [];
+    const fixture = sharedFixture();
+    await using server = await startServer({
+      confirmSubscriptions: true,
+      schema: fixture.schema,
+      // The recipe of docs/performance.md: one compiled query per document and operation name.
+      execute: (args) => {
+        calls.push(args.rootValue === undefined ? 'query' : 'notification');
+        let byName = compiled.get(args.document);
+        if (byName === undefined) compiled.set(args.document, (byName = new Map()));
+        const name = args.operationName ?? '';
+        let query = byName.get(name);
+        if (query === undefined) {
+          const result = compileQuery(args.schema, args.document, args.operationName ?? undefined);
+          if (!isCompiledQuery(result)) return result;
+          byName.set(name, (query = result));
+        }
+        return query.query(args.rootValue, args.contextValue, args.variableValues ?? {});
+      },
+    });
+    const pushed = await subscribed(
+      server,
+      'graphql-transport-ws',
+      'p',
+      'subscription { shared(topic: "a") { seq topic } }',
+    );
+    // Under a directive the root field is pulled through graphql-js's source stream: same executor.
+    const pulled = await subscribed(
+      server,
+      'graphql-transport-ws',
+      'q',
+      'subscription { shared(topic: "a") @include(if: true) { seq text } }',
+    );
+    await fixture.news.broadcast({ group: 'a', payload: { seq: 9, text: 'jit' } });
+    expect((await pushed.next()).payload).toEqual({ data: { shared: { seq: 9, topic: 'a' } } });
+    expect((await pulled.next()).payload).toEqual({ data: { shared: { seq: 9, text: 'jit' } } });
+    pushed.send({ id: 'h', type: 'subscribe', payload: { query: '{ hello }' } });
+    expect(await pushed.next()).toEqual({ id: 'h', type: 'next', payload: { data: { hello: 'hi' } } });
+    expect(calls.sort()).toEqual(['notification', 'notification', 'query']);
+  });
+
+  it('refuses an execute that is not a function', async () => {
+    await expect(startServer({ execute: 'fast' as never })).rejects.toThrow(/execute must be a function/);
+  });
+});
