@@ -46,7 +46,7 @@ interface Operation {
   state: 'preparing' | 'running' | 'done';
   isSubscription: boolean;
   /** The pull path's stream (graphql-js `subscribe`). */
-  iterator: AsyncIterator<ExecutionResult> | undefined;
+  iterator: AsyncIterator<ExecutionResult<unknown>> | undefined;
   /** The push path's place in a shared execution (gqlcast fields). */
   member: PushMember | undefined;
   reason: UnsubscribeReason;
@@ -271,7 +271,7 @@ export class OperationRegistry {
       // a subscription's first `next` is always a result (or, with confirmations, its confirmation).
       if (operation.state === 'done') return;
       this.#release(operation);
-      sink.fail(operation.id, this.#formatResult(result).errors ?? [], 'refused');
+      sink.fail(operation.id, this.#formatResult(result as ExecutionResult).errors ?? [], 'refused');
       return;
     }
     operation.iterator = result;
@@ -382,7 +382,7 @@ export class OperationRegistry {
     };
   }
 
-  async #pump(operation: Operation, iterator: AsyncIterator<ExecutionResult>): Promise<void> {
+  async #pump(operation: Operation, iterator: AsyncIterator<ExecutionResult<unknown>>): Promise<void> {
     const { sink, options, connection } = this.#host;
     try {
       for (;;) {
@@ -409,7 +409,7 @@ export class OperationRegistry {
     }
   }
 
-  #return(operation: Operation, iterator: AsyncIterator<ExecutionResult>): Promise<void> {
+  #return(operation: Operation, iterator: AsyncIterator<ExecutionResult<unknown>>): Promise<void> {
     return returnWithReason(iterator, operation.reason).then(
       () => undefined,
       (error: unknown) => {
@@ -433,7 +433,7 @@ export class OperationRegistry {
     this.#subscriptions--;
   }
 
-  #formatResult(result: ExecutionResult): WireResult {
+  #formatResult(result: ExecutionResult<unknown>): WireResult {
     return toWireResult(result, this.#host.options.formatError);
   }
 
@@ -460,9 +460,10 @@ function mapSourceToResponse(
   source: AsyncIterator<unknown>,
   args: ExecutionArgs,
   execute: ExecuteFunction,
-): AsyncIterableIterator<ExecutionResult> {
-  const done = (): Promise<IteratorResult<ExecutionResult>> => Promise.resolve({ done: true, value: undefined });
-  const mapped: AsyncIterableIterator<ExecutionResult> = {
+): AsyncIterableIterator<ExecutionResult<unknown>> {
+  const done = (): Promise<IteratorResult<ExecutionResult<unknown>>> =>
+    Promise.resolve({ done: true, value: undefined });
+  const mapped: AsyncIterableIterator<ExecutionResult<unknown>> = {
     async next() {
       const item = await source.next();
       if (item.done) return { done: true, value: undefined };
@@ -475,6 +476,8 @@ function mapSourceToResponse(
   return mapped;
 }
 
-function isAsyncIterator(value: unknown): value is AsyncIterator<ExecutionResult> & AsyncIterable<ExecutionResult> {
+function isAsyncIterator(
+  value: unknown,
+): value is AsyncIterator<ExecutionResult<unknown>> & AsyncIterable<ExecutionResult> {
   return typeof (value as AsyncIterable<unknown>)?.[Symbol.asyncIterator] === 'function';
 }

@@ -14,7 +14,7 @@ import type {
  * Runs a document's selection set: graphql-js `execute`, or a compiled
  * equivalent such as graphql-jit's (see docs/performance.md for a recipe).
  */
-export type ExecuteFunction = (args: ExecutionArgs) => ExecutionResult | Promise<ExecutionResult>;
+export type ExecuteFunction = (args: ExecutionArgs) => ExecutionResult<unknown> | Promise<ExecutionResult<unknown>>;
 
 /** The HTTP upgrade request of a connection: a Node `IncomingMessage`, or its essentials in tests. */
 export interface UpgradeRequest {

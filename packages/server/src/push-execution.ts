@@ -7,7 +7,7 @@ import type { PushMember } from './push-member.js';
 /** What an execution needs from the server besides its arguments. */
 export interface ExecutionScope {
   readonly execute: ExecuteFunction;
-  formatResult(result: ExecutionResult): WireResult;
+  formatResult(result: ExecutionResult<unknown>): WireResult;
   logFailure(message: string, details: Record<string, unknown>): void;
 }
 
@@ -109,7 +109,7 @@ export class SharedExecution implements PushSink {
   }
 
   #run(value: unknown, sequence: number): Promise<void> | undefined {
-    let result: ExecutionResult | Promise<ExecutionResult>;
+    let result: ExecutionResult<unknown> | Promise<ExecutionResult<unknown>>;
     try {
       result = this.#scope.execute({ ...this.#args, rootValue: value });
     } catch (error) {
@@ -126,7 +126,7 @@ export class SharedExecution implements PushSink {
     );
   }
 
-  #deliver(result: ExecutionResult, sequence: number): void {
+  #deliver(result: ExecutionResult<unknown>, sequence: number): void {
     if (this.#size === 0) return;
     let body: string;
     try {

@@ -107,7 +107,7 @@ async function setup() {
 
 /** Opens a client, subscribes, and waits for the confirmation. */
 async function subscribed(
-  server: Setup,
+  server: Pick<Setup, 'client'>,
   protocol: 'graphql-transport-ws' | 'graphql-ws',
   id: string,
   query: string,
@@ -253,7 +253,7 @@ describe('shared execution', () => {
 describe('the execute option', () => {
   it('runs queries, pushed notifications and pulled ones through a compiled executor (graphql-jit)', async () => {
     const { compileQuery, isCompiledQuery } = await import('graphql-jit');
-    type Compiled = Extract<ReturnType<typeof compileQuery>, { query: unknown }>;
+    type Compiled = import('graphql-jit').CompiledQuery;
     const compiled = new WeakMap<object, Map<string, Compiled>>();
     const calls: string[] = [];
     const fixture = sharedFixture();
