@@ -264,13 +264,17 @@ describe('the execute option', () => {
       execute: (args) => {
         calls.push(args.rootValue === undefined ? 'query' : 'notification');
         let byName = compiled.get(args.document);
-        if (byName === undefined) compiled.set(args.document, (byName = new Map()));
+        if (byName === undefined) {
+          byName = new Map();
+          compiled.set(args.document, byName);
+        }
         const name = args.operationName ?? '';
         let query = byName.get(name);
         if (query === undefined) {
           const result = compileQuery(args.schema, args.document, args.operationName ?? undefined);
           if (!isCompiledQuery(result)) return result;
-          byName.set(name, (query = result));
+          query = result;
+          byName.set(name, query);
         }
         return query.query(args.rootValue, args.contextValue, args.variableValues ?? {});
       },
