@@ -6,7 +6,7 @@ import { existsSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { benchDir, type Child, startChild } from './runner/child.js';
+import { benchDir, type Child, pinned, startChild } from './runner/child.js';
 import { type ContenderInfo, loadContender, memoryIds, redisIds } from './runner/contenders.js';
 import { machine } from './runner/machine.js';
 import type { Ctx } from './runner/measure.js';
@@ -88,10 +88,10 @@ function fileLimit(): number {
 }
 
 export async function runBench(options: BenchOptions): Promise<BenchResult> {
-  const log = options.log ?? console.log;
   const { profile, scenarios } = options;
   const started = new Date();
-  const collector = new Collector(log);
+  const collector = new Collector(options.log ?? console.log);
+  const log = (line: string) => collector.log(line);
   const wanted = (ids: string[]) => ids.filter((id) => !options.only || options.only.includes(id));
   const needed = Math.max(profile.connections, profile.s5Subscribers) + 500;
   if (fileLimit() < needed) {
@@ -208,6 +208,8 @@ export async function runBench(options: BenchOptions): Promise<BenchResult> {
 }
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
+  // The runner itself stays off the servers' core (every thread of it, relays included).
+  if (pinned) spawnSync('taskset', ['-a', '-p', '-c', '1', String(process.pid)], { stdio: 'ignore' });
   const { values } = parseArgs({
     options: {
       full: { type: 'boolean', default: false },

@@ -106,7 +106,17 @@ export const globalDocument = `subscription Global { global { ${selection} } }`;
 /** S2: one room, one parity. Variables `{ id, parity }`. */
 export const roomDocument = `subscription Room($id: String!, $parity: Int!) { room(id: $id, parity: $parity) { ${selection} } }`;
 
-const optional = ['room', 'kind', 'text', 'author { id name avatar }', 'tags', 'score', 'pinned', 'edited', 'createdAt'];
+const optional = [
+  'room',
+  'kind',
+  'text',
+  'author { id name avatar }',
+  'tags',
+  'score',
+  'pinned',
+  'edited',
+  'createdAt',
+];
 
 /**
  * S1b: 10 selection sets of `shaped`, each `t seq variant` plus a different subset of the

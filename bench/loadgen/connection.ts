@@ -24,6 +24,8 @@ export class Connection {
   acked = false;
   closed = false;
   pongs = 0;
+  /** Ids this client completed: a server may confirm with `complete` (mercurius does). */
+  readonly completed = new Set<string>();
   /** Protocol problems (error/complete messages, unexpected close, bad frames). */
   errors: string[] = [];
   #pending: Buffer | undefined;
@@ -183,6 +185,10 @@ export class Connection {
         this.pongs++;
         return;
       case 'ka':
+        return;
+      case 'complete':
+        if (message.id !== undefined && this.completed.has(message.id)) return;
+        this.errors.push(`unexpected message: ${text.slice(0, 200)}`);
         return;
       default:
         this.errors.push(`unexpected message: ${text.slice(0, 200)}`);

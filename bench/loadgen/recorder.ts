@@ -75,7 +75,7 @@ export class Recorder {
     this.received++;
     this.lastArrival = now;
     const us = Math.round((now - t) * 1000);
-    this.latency.recordValue(us > 0 ? us : 0);
+    this.latency.recordValue(Math.max(0, us));
   }
 
   /** Completion phases: the notification of event `seq` (sent at `t`) arrived at `now`. */
@@ -90,7 +90,7 @@ export class Recorder {
     this.#ringLast[slot] = now;
     if (++this.#ringCount[slot]! !== this.perEvent) return;
     const us = Math.round((now - this.#ringT[slot]!) * 1000);
-    this.completion?.recordValue(us > 0 ? us : 0);
+    this.completion?.recordValue(Math.max(0, us));
     this.completed++;
     if (this.#creditQueued) return;
     // One credit message per I/O turn, however many events completed in it.

@@ -20,6 +20,7 @@ export function documentOf(
 }
 
 function start(connection: Connection, id: string, query: string, variables: Record<string, unknown>): void {
+  connection.completed.delete(id);
   const type = connection.protocol === 'graphql-ws' ? 'start' : 'subscribe';
   connection.send({ id, type, payload: { query, variables } });
 }
@@ -53,7 +54,10 @@ export function unsubscribe(connection: Connection, kind: SubscriptionKind): voi
   const type = connection.protocol === 'graphql-ws' ? 'stop' : 'complete';
   const ids =
     kind === 'idle' ? ['x0', 'x1', 'x2', 'x3', 'x4'] : [kind === 'global' ? 'g' : kind === 'room' ? 'r' : 's'];
-  for (const id of ids) connection.send({ id, type });
+  for (const id of ids) {
+    connection.completed.add(id);
+    connection.send({ id, type });
+  }
   if (kind === 'global') delete connection.held.global;
   if (kind === 'room') delete connection.held.room;
   if (kind === 'shaped') delete connection.held.shaped;

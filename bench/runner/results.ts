@@ -22,7 +22,13 @@ export interface Failure {
 export class Collector {
   readonly rows: Row[] = [];
   readonly failures: Failure[] = [];
-  constructor(private readonly log: (line: string) => void) {}
+  readonly #started = performance.now();
+  constructor(private readonly out: (line: string) => void) {}
+
+  /** Logs with the seconds since the run started. */
+  log(line: string): void {
+    this.out(`${((performance.now() - this.#started) / 1000).toFixed(0).padStart(4)}s ${line}`);
+  }
 
   add(row: Row): Row {
     this.rows.push(row);
