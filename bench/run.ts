@@ -83,7 +83,7 @@ async function withServer(
 }
 
 function fileLimit(): number {
-  const out = spawnSync('sh', ['-c', 'ulimit -n']).stdout?.toString().trim();
+  const out = spawnSync('sh', ['-c', 'ulimit -Hn']).stdout?.toString().trim();
   return out === 'unlimited' ? Number.POSITIVE_INFINITY : Number(out);
 }
 
@@ -95,10 +95,19 @@ export async function runBench(options: BenchOptions): Promise<BenchResult> {
   const wanted = (ids: string[]) => ids.filter((id) => !options.only || options.only.includes(id));
   const needed = Math.max(profile.connections, profile.s5Subscribers) + 500;
   if (fileLimit() < needed) {
-    throw new Error(`ulimit -n is ${fileLimit()}, below the ${needed} descriptors a process needs: raise it first`);
+    throw new Error(`ulimit -Hn is ${fileLimit()}, below the ${needed} descriptors a process needs: raise it first`);
   }
 
   const contenders: ContenderInfo[] = [];
+  for (const id of options.only ?? []) {
+    if (!memoryIds.includes(id) && !redisIds.includes(id)) {
+      collector.fail({
+        kind: 'missing',
+        contender: id,
+        message: `unknown contender (${[...new Set([...memoryIds, ...redisIds])].join(', ')})`,
+      });
+    }
+  }
   for (const file of [...new Set([...wanted(memoryIds), ...wanted(redisIds)])]) {
     if (!existsSync(`${benchDir}contenders/${file}.ts`)) {
       collector.fail({ kind: 'missing', contender: file, message: `bench/contenders/${file}.ts does not exist` });
@@ -137,7 +146,9 @@ export async function runBench(options: BenchOptions): Promise<BenchResult> {
         // The reference load: the best peer's S1 rate; with no peer in the run, the slowest contender's.
         const reference = peers.length > 0 ? Math.max(...peers) : Math.min(...Object.values(s1));
         if (!Number.isFinite(reference)) throw new Error('S3/S7 need an S1 rate: no contender completed S1');
-        log(`round ${round}: S3, S7 at ${reference.toFixed(1)} broadcasts/s × ${profile.s3Loads.join(', ')}`);
+        collector.note(
+          `S3/S7 reference, round ${round}: ${reference.toFixed(1)} broadcasts/s (${peers.length > 0 ? "the best peer's S1" : 'no peer ran: the slowest S1'}).`,
+        );
         for (const contender of order) {
           await withServer(base, contender, 'S3/S7', undefined, (ctx, ready) =>
             latencyPass(
@@ -177,6 +188,8 @@ export async function runBench(options: BenchOptions): Promise<BenchResult> {
       `bufferutil ${info.bufferutil}; msgpackr-extract ${info.msgpackrExtract}. ${profile.connections} connections, ` +
       `${profile.rounds} round(s), ${profile.windowMs / 1000} s windows; took ${durationS.toFixed(0)} s.`,
     '',
+    ...collector.notes.map((note) => `- ${note}`),
+    '',
     '| contender | role | stack | versions |',
     '|---|---|---|---|',
     ...contenders.map(
@@ -200,6 +213,7 @@ export async function runBench(options: BenchOptions): Promise<BenchResult> {
     contenders,
     rows: collector.rows,
     ratios: computed,
+    notes: collector.notes,
     failures: collector.failures,
   };
   await writeFile(files.json, JSON.stringify(json, null, 2));

@@ -31,7 +31,9 @@ export interface Child {
 
 /** Runs `command` (a program and its arguments) pinned to `core`, with IPC. */
 export function spawnPinned(core: number, command: string[], quiet = false): ChildProcess {
-  const argv = pinning ? ['taskset', '-c', String(core), ...command] : command;
+  // Raise the soft descriptor limit to the hard one (10,000 sockets need it), then exec.
+  const raised = ['sh', '-c', 'ulimit -n "$(ulimit -Hn)" 2>/dev/null; exec "$@"', 'sh', ...command];
+  const argv = pinning ? ['taskset', '-c', String(core), ...raised] : raised;
   return spawn(argv[0]!, argv.slice(1), {
     cwd: benchDir,
     stdio: quiet ? 'ignore' : ['ignore', 'inherit', 'inherit', 'ipc'],

@@ -118,7 +118,10 @@ export async function memoryPass(
       total: (done) => roomTotal(n, rooms, done.matrix!),
     });
     const cpuS = p.stats.cpuUs / 1e6;
+    // Behind schedule, as in S3: delivery went on well past the end of the schedule.
+    const behind = p.done.lagMaxMs > 250 || p.drained.drainMs > 250 + 2000 / profile.s2Rate;
     const metrics = {
+      saturated: behind ? 1 : 0,
       deliveredPerS: p.verified.received / p.spanS,
       deliveredPerCpuS: p.verified.received / cpuS,
       cpuUsPerEvent: p.stats.cpuUs / p.done.sent,

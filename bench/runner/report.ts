@@ -42,6 +42,7 @@ export const columns: Record<string, Column[]> = {
     { key: 'p50Ms', label: 'p50 ms' },
     { key: 'p99Ms', label: 'p99 ms', better: 'lower' },
     { key: 'serverCpuPct', label: 'server CPU %' },
+    { key: 'saturated', label: 'saturated' },
   ],
   S3: steady,
   S4: [
@@ -171,6 +172,10 @@ export function markdown(rows: Row[], contenders: ContenderInfo[], failures: Fai
       const mine = here.filter((r) => r.contender === id);
       const cells = cols.map((c) => {
         const values = mine.map((r) => r.metrics[c.key] ?? Number.NaN).filter(Number.isFinite);
+        if (c.key === 'saturated') {
+          const behind = values.filter((v) => v > 0).length;
+          return values.length === 0 ? '–' : behind === 0 ? 'no' : `yes (${behind}/${values.length})`;
+        }
         if (values.length <= 1) return format(values[0] ?? Number.NaN);
         return `${format(median(values))} (${format(Math.min(...values))}–${format(Math.max(...values))})`;
       });

@@ -22,6 +22,8 @@ export interface Failure {
 export class Collector {
   readonly rows: Row[] = [];
   readonly failures: Failure[] = [];
+  /** Lines for the report's header (e.g. the S3 reference rate). */
+  readonly notes: string[] = [];
   readonly #started = performance.now();
   constructor(private readonly out: (line: string) => void) {}
 
@@ -41,6 +43,11 @@ export class Collector {
       `  ${row.scenario.padEnd(9)} ${row.contender.padEnd(16)} ${brief}${row.flags.length ? ` [${row.flags.join(', ')}]` : ''}`,
     );
     return row;
+  }
+
+  note(line: string): void {
+    this.notes.push(line);
+    this.log(line);
   }
 
   fail(failure: Failure): void {
