@@ -7,7 +7,7 @@ import type { AddressInfo } from 'node:net';
 import { createHub, type Hub, SKIP, silentLogger } from '@gqlcast/core';
 import GqlcastPlugin from '@gqlcast/pothos';
 import { redisLayer } from '@gqlcast/redis';
-import { createGraphqlWsServer } from '@gqlcast/server';
+import { createGraphqlWsServer, type ExecuteFunction } from '@gqlcast/server';
 import SchemaBuilder from '@pothos/core';
 import { z } from 'zod';
 import type { ContenderModule, ServerOptions } from './api.js';
@@ -81,9 +81,10 @@ function buildSchema(ch: Channels) {
   });
   builder.subscriptionType({
     fields: (t) => ({
-      // share: TODO(lead) `share: true` once the fast path lands (the value depends on the payload only).
-      global: t.subscriptionField({ type: Notification, nullable: false, channel: ch.global }),
-      // share: TODO(lead) `share: true` (publish reads the payload and args only, never the context).
+      // The value depends on the payload only: every subscriber shares one execution per broadcast.
+      global: t.subscriptionField({ type: Notification, nullable: false, channel: ch.global, share: true }),
+      // Left without `share` on purpose: S2 measures the general case, `publish` per subscriber
+      // (sharing would be allowed here too, since publish reads only the payload and `parity`).
       room: t.subscriptionField({
         type: Notification,
         nullable: false,
@@ -92,11 +93,13 @@ function buildSchema(ch: Channels) {
         subscribe: (args) => args.id,
         publish: (event, args) => (roomAccepts(event, args.parity) ? event : SKIP),
       }),
-      // share: TODO(lead) `share: true` (the shaped value depends on the payload and `variant` only).
+      // The shaped value depends on the payload and `variant` only: one publish per variant and one
+      // execution per (variant, document), i.e. 100 per broadcast in S1b.
       shaped: t.subscriptionField({
         type: Notification,
         nullable: false,
         channel: ch.shaped,
+        share: true,
         args: { variant: t.arg.int({ required: true }) },
         publish: (event, args) => shape(event, args.variant),
       }),
@@ -105,47 +108,69 @@ function buildSchema(ch: Channels) {
   return builder.toSchema();
 }
 
-const contender: ContenderModule = {
-  id: 'gqlcast',
-  description: '@gqlcast/server + @gqlcast/pothos (Pothos schema) + @gqlcast/core hub; memory or @gqlcast/redis layer',
-  role: 'under-test',
-  packages: ['@gqlcast/server', '@gqlcast/core', '@gqlcast/pothos', '@gqlcast/redis', 'graphql', 'ws'],
-  async startServer(options) {
-    const hub = hubFor(options);
-    const ch = channels(hub);
-    const gql = createGraphqlWsServer({
-      schema: buildSchema(ch),
-      // No heartbeats or keep-alives: loopback connections, and the peers run without them too.
-      heartbeatInterval: false,
-      keepAlive: false,
-      // The load generator sends far more than a browser would; the limiter is not under test.
-      messageRate: false,
-      logger: silentLogger,
-    });
-    const http = createServer();
-    gql.attach(http, { path: '/graphql' });
-    http.listen(0, '127.0.0.1');
-    await once(http, 'listening');
-    return {
-      port: (http.address() as AddressInfo).port,
-      path: '/graphql',
-      subprotocols: ['graphql-transport-ws', 'graphql-ws'],
-      publish: (topic, event) => publishTo(ch, topic, event),
-      async close() {
-        await gql.close();
-        await hub.close();
-        http.close();
-      },
-    };
-  },
-  async startPublisher(options) {
-    const hub = hubFor(options);
-    const ch = channels(hub);
-    return {
-      publish: (topic, event) => publishTo(ch, topic, event),
-      close: () => hub.close(),
-    };
-  },
-};
+/** gqlcast with its defaults, or a variant with other server options (gqlcast-jit). */
+export function gqlcastContender(variant: {
+  id: string;
+  description: string;
+  packages: readonly string[];
+  execute?: ExecuteFunction;
+}): ContenderModule {
+  return {
+    id: variant.id,
+    description: variant.description,
+    role: 'under-test',
+    packages: [
+      '@gqlcast/server',
+      '@gqlcast/core',
+      '@gqlcast/pothos',
+      '@gqlcast/redis',
+      'graphql',
+      'ws',
+      ...variant.packages,
+    ],
+    async startServer(options) {
+      const hub = hubFor(options);
+      const ch = channels(hub);
+      const gql = createGraphqlWsServer({
+        ...(variant.execute ? { execute: variant.execute } : {}),
+        schema: buildSchema(ch),
+        // No heartbeats or keep-alives: loopback connections, and the peers run without them too.
+        heartbeatInterval: false,
+        keepAlive: false,
+        // The load generator sends far more than a browser would; the limiter is not under test.
+        messageRate: false,
+        logger: silentLogger,
+      });
+      const http = createServer();
+      gql.attach(http, { path: '/graphql' });
+      http.listen(0, '127.0.0.1');
+      await once(http, 'listening');
+      return {
+        port: (http.address() as AddressInfo).port,
+        path: '/graphql',
+        subprotocols: ['graphql-transport-ws', 'graphql-ws'],
+        publish: (topic, event) => publishTo(ch, topic, event),
+        async close() {
+          await gql.close();
+          await hub.close();
+          http.close();
+        },
+      };
+    },
+    async startPublisher(options) {
+      const hub = hubFor(options);
+      const ch = channels(hub);
+      return {
+        publish: (topic, event) => publishTo(ch, topic, event),
+        close: () => hub.close(),
+      };
+    },
+  };
+}
 
-export default contender;
+export default gqlcastContender({
+  id: 'gqlcast',
+  description:
+    '@gqlcast/server + @gqlcast/pothos (Pothos schema, `share` on global and shaped) + @gqlcast/core hub; memory or @gqlcast/redis layer',
+  packages: [],
+});

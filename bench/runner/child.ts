@@ -5,8 +5,9 @@ import { fileURLToPath } from 'node:url';
 
 export const benchDir = fileURLToPath(new URL('..', import.meta.url));
 // BENCH_CHILD_FLAGS: extra Node flags for every child, e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof`.
+// gqlcast runs from its built packages (dist), as users run it and as the peers run from
+// node_modules: the TypeScript sources through tsx would pay for esbuild's helpers on hot paths.
 const nodeFlags = [
-  '--conditions=@gqlcast/source',
   '--import',
   'tsx',
   '--expose-gc',

@@ -6,7 +6,16 @@ import { layersOf } from '../contenders/layers.js';
 import { benchDir } from './child.js';
 
 /** Every contender the full suite runs, in report order. */
-export const memoryIds = ['gqlcast', 'gws-yoga', 'gws-apollo', 'gws-jit', 'mercurius', 'l-raw', 'l-frame'];
+export const memoryIds = [
+  'gqlcast',
+  'gqlcast-jit',
+  'gws-yoga',
+  'gws-apollo',
+  'gws-jit',
+  'mercurius',
+  'l-raw',
+  'l-frame',
+];
 export const redisIds = ['gqlcast', 'gws-redis', 'yoga-redis', 'mercurius-redis', 'l-redis'];
 
 export interface ContenderInfo {

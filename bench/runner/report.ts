@@ -100,6 +100,8 @@ export function format(value: number): string {
 }
 
 export interface Ratio {
+  /** The contender under test this ratio is for (gqlcast, or a variant of it). */
+  ours: string;
   scenario: string;
   metric: string;
   against: string;
@@ -108,10 +110,17 @@ export interface Ratio {
   worst: number;
 }
 
-/** ours ÷ other inside each round; `other` is the best peer of that round or a fixed contender. */
+/**
+ * ours ÷ other inside each round, for each contender under test (gqlcast and its variants);
+ * `other` is the best peer of that round or a fixed contender.
+ */
 export function ratios(rows: Row[], contenders: ContenderInfo[]): Ratio[] {
+  const underTest = contenders.filter((c) => c.role === 'under-test').map((c) => c.id);
+  return (underTest.length > 0 ? underTest : ['gqlcast']).flatMap((ours) => ratiosOf(ours, rows, contenders));
+}
+
+function ratiosOf(ours: string, rows: Row[], contenders: ContenderInfo[]): Ratio[] {
   const role = new Map(contenders.map((c) => [c.id, c.role]));
-  const ours = contenders.find((c) => c.role === 'under-test')?.id ?? 'gqlcast';
   const out: Ratio[] = [];
   const value = (r: Row | undefined, metric: string) => r?.metrics[metric] ?? Number.NaN;
   for (const scenario of [...new Set(rows.map((r) => r.scenario))]) {
@@ -150,7 +159,7 @@ export function ratios(rows: Row[], contenders: ContenderInfo[]): Ratio[] {
         const finite = perRound.filter(Number.isFinite);
         if (finite.length === 0) continue;
         const worst = better === 'higher' ? Math.min(...finite) : Math.max(...finite);
-        out.push({ scenario, metric, against: name, perRound, median: median(finite), worst });
+        out.push({ ours, scenario, metric, against: name, perRound, median: median(finite), worst });
       }
     }
   }
@@ -160,7 +169,6 @@ export function ratios(rows: Row[], contenders: ContenderInfo[]): Ratio[] {
 export function markdown(rows: Row[], contenders: ContenderInfo[], failures: Failure[], header: string[]): string {
   const lines = [...header, ''];
   const order = contenders.map((c) => c.id);
-  const ours = contenders.find((c) => c.role === 'under-test')?.id ?? 'gqlcast';
   const allRatios = ratios(rows, contenders);
   for (const scenario of [...new Set(rows.map((r) => r.scenario))]) {
     const cols = columns[family(scenario)] ?? [];
@@ -186,7 +194,7 @@ export function markdown(rows: Row[], contenders: ContenderInfo[], failures: Fai
     for (const r of allRatios.filter((x) => x.scenario === scenario)) {
       const label = cols.find((c) => c.key === r.metric)?.label ?? r.metric;
       const rounds = r.perRound.length > 1 ? `, worst round ${format(r.worst)}×` : '';
-      lines.push(`- ${label}: ${ours} ÷ ${r.against} = **${format(r.median)}×**${rounds}`);
+      lines.push(`- ${label}: ${r.ours} ÷ ${r.against} = **${format(r.median)}×**${rounds}`);
     }
     lines.push('');
   }
