@@ -151,7 +151,11 @@ export async function phase(ctx: Ctx, options: PhaseOptions): Promise<Phase> {
   // spare: with the server's core full, the server was the bottleneck whatever the generator did.
   const spanS = Math.max(drained.spanMs, 1) / 1000;
   const serverPct = stats.cpuUs / 1e4 / spanS;
-  if (verified.cpuPct > loadgenLimitPct && serverPct < serverBusyPct) {
+  // L-frame is the absolute floor, reported and never a target: when even it outruns the load
+  // generator, its figure is a lower bound, flagged as such, and the run stays valid.
+  if (verified.cpuPct > loadgenLimitPct && serverPct < serverBusyPct && who === 'L-frame') {
+    flags.push(`lower bound: load generator ${verified.cpuPct.toFixed(0)} %`);
+  } else if (verified.cpuPct > loadgenLimitPct && serverPct < serverBusyPct) {
     ctx.collector.fail({
       kind: 'invalid',
       contender: who,
