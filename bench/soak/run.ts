@@ -41,7 +41,8 @@ export interface SoakResult {
 }
 
 const here = fileURLToPath(new URL('.', import.meta.url));
-const execArgv = ['--conditions=@gqlcast/source', '--import', 'tsx'];
+// gqlcast runs from its built packages (dist), as users run it (see runner/child.ts).
+const execArgv = ['--import', 'tsx'];
 
 function child(script: string, args: string[] = []): ChildProcess {
   return fork(`${here}${script}`, args, { execArgv, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
