@@ -172,6 +172,8 @@ export class OperationRegistry {
         operationId: id,
         error,
       });
+      // A source already handed over (push path) must not stay in its shared execution.
+      operation.member?.leave('error');
       if (operation.state === 'done') return;
       this.#release(operation);
       sink.fail(id, [this.#formatThrown(error)], 'refused');
