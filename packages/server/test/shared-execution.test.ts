@@ -7,6 +7,7 @@ import SchemaBuilder from '@pothos/core';
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import type { DefaultContext } from '../src/index.js';
+import { recordingLogger } from './utils/logger.js';
 import type { TestClient } from './utils/test-client.js';
 import { startServer } from './utils/test-server.js';
 
@@ -18,7 +19,10 @@ function sharedFixture() {
   let publishStarted = deferred<void>();
   const release = deferred<void>();
 
-  const builder = new SchemaBuilder<{ Context: DefaultContext }>({ plugins: [GqlcastPlugin] });
+  const builder = new SchemaBuilder<{
+    Context: DefaultContext;
+    Scalars: { Unserializable: { Input: number; Output: number } };
+  }>({ plugins: [GqlcastPlugin] });
   builder.queryType({ fields: (t) => ({ hello: t.string({ resolve: () => 'hi' }) }) });
   const Item = builder.objectRef<{ seq: number; text: string; topic: string }>('Item');
   Item.implement({
@@ -35,8 +39,18 @@ function sharedFixture() {
       }),
     }),
   });
+  // Its serialize returns a BigInt: the execution succeeds, its serialization throws.
+  const Unserializable = builder.scalarType('Unserializable', {
+    serialize: (value) => BigInt(value) as never,
+  });
   builder.subscriptionType({
     fields: (t) => ({
+      unserializable: t.subscriptionField({
+        type: Unserializable,
+        channel: news,
+        share: true,
+        publish: (payload) => payload.seq,
+      }),
       shared: t.subscriptionField({
         type: Item,
         channel: news,
@@ -99,9 +113,9 @@ function sharedFixture() {
 
 type Setup = Awaited<ReturnType<typeof setup>>;
 
-async function setup() {
+async function setup(logger = recordingLogger()) {
   const fixture = sharedFixture();
-  const server = await startServer({ confirmSubscriptions: true, schema: fixture.schema });
+  const server = await startServer({ confirmSubscriptions: true, schema: fixture.schema, logger });
   return Object.assign(server, { shared: fixture });
 }
 
@@ -248,6 +262,76 @@ describe('shared execution', () => {
     await server.shared.news.broadcast({ group: 'a', payload: { seq: 4, text: 'x' } });
     expect((await client.next()).payload).toEqual({ data: { shared: { seq: 4, topic: 'a' } } });
   });
+});
+
+describe('isolation', () => {
+  it('ends only the subscriptions of an execution that cannot be serialized, with an error; others go on', async () => {
+    const logger = recordingLogger();
+    await using server = await setup(logger);
+    const broken = await subscribed(server, 'graphql-transport-ws', 'b', 'subscription { unserializable }');
+    const healthy = await subscribed(server, 'graphql-transport-ws', 'h', 'subscription { own { seq } }');
+    await server.shared.news.broadcast({ payload: { seq: 1, text: 'x' } });
+    const error = await broken.next();
+    expect(error).toMatchObject({ id: 'b', type: 'error' });
+    expect(JSON.stringify(error.payload)).toMatch(/BigInt/);
+    expect((await healthy.next()).payload).toEqual({ data: { own: { seq: 1 } } });
+    await server.shared.news.broadcast({ payload: { seq: 2, text: 'y' } });
+    expect((await healthy.next()).payload).toEqual({ data: { own: { seq: 2 } } });
+    expect(await broken.drain()).toEqual([]);
+    // The server says what happened, once, with the cause.
+    expect(
+      logger.lines.filter(
+        (line) => line.level === 'error' && /shared subscription execution failed/.test(line.message),
+      ),
+    ).toHaveLength(1);
+  });
+
+  it('a socket that stops reading drops its own oldest frames; the others of the shared execution get all, in order', async () => {
+    const fixture = sharedFixture();
+    const highWaterMark = 256 * 1024;
+    await using server = await startServer({
+      confirmSubscriptions: true,
+      schema: fixture.schema,
+      sendHighWaterMark: highWaterMark,
+      messageRate: false,
+    });
+    const query = 'subscription { shared(topic: "load") { seq text } }';
+    const slow = await subscribed(server, 'graphql-transport-ws', 's', query);
+    const healthy = [
+      await subscribed(server, 'graphql-transport-ws', 'h', query),
+      await subscribed(server, 'graphql-ws', 'h', query),
+    ];
+    (slow.ws as unknown as { _socket: import('node:net').Socket })._socket.pause();
+    const body = 'x'.repeat(16 * 1024);
+    const total = 2_000;
+    // The producer stays at most 10 broadcasts ahead of the healthy readers: it measures the
+    // server, not how fast one test process can outrun its own clients.
+    const received = healthy.map(() => 0);
+    let wake: (() => void) | undefined;
+    const progress = healthy.map(async (client, index) => {
+      for (let seq = 0; seq < total; seq++) {
+        const message = await client.next();
+        expect((message.payload as { data: { shared: { seq: number } } }).data.shared.seq).toBe(seq);
+        received[index] = seq + 1;
+        wake?.();
+      }
+    });
+    for (let seq = 0; seq < total; seq++) {
+      while (Math.min(...received) < seq - 10) await new Promise<void>((resolve) => (wake = resolve));
+      await fixture.news.broadcast({ group: 'load', payload: { seq, text: body } });
+    }
+    await Promise.all(progress);
+    // One publish and one execution per broadcast for all three, the slow one included.
+    expect(fixture.counts.publish).toBe(total);
+    expect(server.gql.bufferStats().largestBuffer).toBeLessThanOrEqual(highWaterMark + 20 * 1024);
+    expect(fixture.hub.stats().dropped).toBeGreaterThan(0);
+    (slow.ws as unknown as { _socket: import('node:net').Socket })._socket.resume();
+    // It then reads what its queue kept, ending with the latest broadcast.
+    const seen = await slow.until(
+      (message) => (message.payload as { data?: { shared: { seq: number } } })?.data?.shared.seq === total - 1,
+    );
+    expect(seen.length).toBeLessThan(total);
+  }, 60_000);
 });
 
 describe('the execute option', () => {
