@@ -81,6 +81,17 @@ async function consume() {
 }
 void consume;
 
+// Push delivery sees the output type too.
+chat.subscribe('room:1', {
+  onNotification: (payload, group) => {
+    expectTypeOf(payload.at).toEqualTypeOf<Date>();
+    expectTypeOf(group).toEqualTypeOf<string | undefined>();
+    // @ts-expect-error the payload has no `sender`
+    void payload.sender;
+  },
+});
+expectTypeOf(subscription.queueLimit).toEqualTypeOf<number>();
+
 // Groups are strings.
 // @ts-expect-error numbers are not groups
 chat.subscribe([1, 2]);
