@@ -6,6 +6,8 @@ import type { FieldDefinition } from './stream.js';
 
 type GroupsArg = Parameters<FieldDefinition['channel']['subscribe']>[0];
 
+let nextSerial = 1;
+
 /** Whom a feed runs `publish` for: the subscriber that opened it. */
 export interface FeedOwner {
   readonly args: unknown;
@@ -25,6 +27,8 @@ export interface FeedOwner {
  */
 export class Feed {
   readonly key: string | undefined;
+  /** Tells feeds of one key apart over time. */
+  readonly serial = nextSerial++;
   /** Notifications received so far; each is numbered by this count. */
   position = 0;
   readonly #field: FieldDefinition;
@@ -35,6 +39,9 @@ export class Feed {
   #subscription: ChannelSubscription<unknown> | undefined;
   /** Settles when the notifications handed to an async `publish` are all delivered. */
   #tail: Promise<void> | undefined;
+  /** No new subscriber may join (the source ended, or everyone left). */
+  #closed = false;
+  /** Nothing more is delivered. */
   #ended = false;
   readonly #onClose: () => void;
 
@@ -64,9 +71,9 @@ export class Feed {
     return this.#subscription?.queueLimit ?? Number.POSITIVE_INFINITY;
   }
 
-  /** Whether the feed still delivers (a new subscriber may join it). */
+  /** Whether a new subscriber may join it. */
   get live(): boolean {
-    return !this.#ended;
+    return !this.#closed;
   }
 
   recordDropped(count: number): void {
@@ -82,8 +89,14 @@ export class Feed {
     if (--this.#holders > 0) return;
     this.#ended = true;
     this.#sinks.clear();
-    this.#onClose();
+    this.#close();
     void this.#subscription?.return();
+  }
+
+  #close(): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    this.#onClose();
   }
 
   connect(sink: PushSink): () => void {
@@ -156,11 +169,12 @@ export class Feed {
   /** The channel subscription ended on its own: tell the sinks, after what is still being published. */
   #sourceEnded(reason: EndReason): void {
     if (this.#ended) return;
+    // Closed to newcomers at once: a subscriber arriving now gets a fresh channel subscription,
+    // not the end of this one (what is still being published goes to the current sinks only).
+    this.#close();
     const finish = () => {
       if (this.#ended) return;
       this.#ended = true;
-      // Nobody may join a feed that delivers nothing more.
-      this.#onClose();
       const unsubscribeReason = toUnsubscribeReason(reason);
       for (const sink of [...this.#sinks]) sink.end(unsubscribeReason);
       this.#sinks.clear();

@@ -82,7 +82,8 @@ export class PushHandle implements PushSource, AsyncIterableIterator<never> {
   }
 
   get shareKey(): string | undefined {
-    return this.#feed.key;
+    // Per feed: a later feed of the same key (after this one ended) must not match this one.
+    return this.#feed.key === undefined ? undefined : `${this.#feed.key}#${this.#feed.serial}`;
   }
 
   get position(): number {
@@ -142,5 +143,28 @@ function shareKeyOf(field: FieldDefinition, groups: GroupsResult, args: unknown,
   const groupList = groups === undefined || groups === null ? [] : typeof groups === 'string' ? [groups] : [...groups];
   // Groups are a set: their order does not change what is delivered.
   groupList.sort();
-  return JSON.stringify([field.id, groupList, args ?? null, userKey]);
+  return plainKey([field.id, groupList, args ?? null, userKey]);
 }
+
+/**
+ * JSON of plain data only. An argument coerced to something JSON cannot tell
+ * apart (a Map, a Set, a Date or another class instance, a BigInt) makes the
+ * subscriber not share, rather than risk two different values sharing a key.
+ */
+function plainKey(value: unknown): string | undefined {
+  try {
+    return JSON.stringify(value, (_key, item: unknown) => {
+      if (typeof item === 'bigint' || typeof item === 'function' || typeof item === 'symbol') throw notPlain;
+      if (typeof item === 'object' && item !== null && !Array.isArray(item)) {
+        const prototype = Object.getPrototypeOf(item);
+        if (prototype !== Object.prototype && prototype !== null) throw notPlain;
+      }
+      return item;
+    });
+  } catch (error) {
+    if (error === notPlain) return undefined;
+    throw error;
+  }
+}
+
+const notPlain = new Error('not plain data');

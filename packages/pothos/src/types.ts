@@ -100,6 +100,11 @@ export interface GqlcastFieldOwnOptions<
    *   only through the key it returns (e.g. the viewer's role or locale);
    *   `null` or `undefined` means "do not share this subscriber".
    *
+   * "Any resolver below" includes what wraps them (server middleware, plugins
+   * such as scope-auth on nested fields); and under `share`, `publish` must
+   * not read its `info` (selection, variables): subscribers with different
+   * documents share one `publish`.
+   *
    * Shared work runs with the context of the subscriber that opened it. Without
    * `share` (the default), `publish` runs per subscriber. Other GraphQL servers
    * ignore it. See docs/performance.md for when sharing applies and why it is safe.

@@ -94,8 +94,11 @@ export function createGraphqlWsServer<Context = DefaultContext, State extends ob
 
   function accept(ws: WebSocket, request: IncomingMessage, protocol: Subprotocol): void {
     const waiters: (() => void)[] = [];
+    let drainCheck: NodeJS.Timeout | undefined;
     const release = () => {
       if (ws.bufferedAmount > resolved.sendHighWaterMark && ws.readyState === ws.OPEN) return;
+      clearInterval(drainCheck);
+      drainCheck = undefined;
       for (const resolve of waiters.splice(0)) resolve();
     };
     const socket: Socket = {
@@ -110,6 +113,9 @@ export function createGraphqlWsServer<Context = DefaultContext, State extends ob
       },
       drained() {
         if (ws.bufferedAmount <= resolved.sendHighWaterMark || ws.readyState !== ws.OPEN) return undefined;
+        // Frames sent without a completion callback (pongs, pings, sends far below the mark) may be
+        // what holds the buffer over the mark, with nothing left to report its flush: look now and then.
+        drainCheck ??= setInterval(release, 50).unref();
         return new Promise((resolve) => waiters.push(resolve));
       },
       close(code, reason) {

@@ -400,6 +400,8 @@ export class OperationRegistry {
       this.#release(operation);
       sink.complete(operation.id);
     } catch (error) {
+      // The stream may still hold its source: end it (with reason `error`) so nothing leaks.
+      void this.#return({ ...operation, reason: 'error' }, iterator);
       if (operation.state === 'done') return;
       options.logger.error(`Subscription ${operation.id} failed on connection ${connection.id}.`, {
         connection: connection.id,
@@ -469,7 +471,13 @@ function mapSourceToResponse(
     async next() {
       const item = await source.next();
       if (item.done) return { done: true, value: undefined };
-      return { done: false, value: await execute({ ...args, rootValue: item.value }) };
+      try {
+        return { done: false, value: await execute({ ...args, rootValue: item.value }) };
+      } catch (error) {
+        // As graphql-js does: a failed mapping ends the source, so its `unsubscribed` runs (reason `error`).
+        await returnWithReason(source, 'error');
+        throw error;
+      }
     },
     return: () =>
       source.return === undefined ? done() : source.return().then(() => ({ done: true, value: undefined })),

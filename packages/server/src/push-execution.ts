@@ -92,9 +92,10 @@ export class SharedExecution implements PushSink {
   }
 
   end(reason: UnsubscribeReason, error?: unknown): void {
+    // Closed to newcomers at once (a subscriber arriving now gets a new execution on a live
+    // source); the current members end after what is still being executed for them.
+    this.#close();
     const finish = () => {
-      // Closed first: a subscriber arriving now must get a new execution on a live source.
-      this.#close();
       for (const member of this.#members()) member.sourceEnded(reason, error);
     };
     if (this.#tail === undefined) finish();
@@ -113,7 +114,7 @@ export class SharedExecution implements PushSink {
     try {
       result = this.#scope.execute({ ...this.#args, rootValue: value });
     } catch (error) {
-      this.#failAll(error);
+      this.#failAll(error, sequence);
       return undefined;
     }
     if (!isPromise(result)) {
@@ -122,7 +123,7 @@ export class SharedExecution implements PushSink {
     }
     return result.then(
       (settled) => this.#deliver(settled, sequence),
-      (error: unknown) => this.#failAll(error),
+      (error: unknown) => this.#failAll(error, sequence),
     );
   }
 
@@ -132,7 +133,7 @@ export class SharedExecution implements PushSink {
     try {
       body = JSON.stringify(this.#scope.formatResult(result));
     } catch (error) {
-      this.#failAll(error);
+      this.#failAll(error, sequence);
       return;
     }
     for (const [prefix, bucket] of this.#byPrefix) {
@@ -147,10 +148,13 @@ export class SharedExecution implements PushSink {
     }
   }
 
-  /** Execution itself failed (not a field error): every member's subscription ends with the error. */
-  #failAll(error: unknown): void {
+  /**
+   * Execution itself failed (not a field error): the subscriptions this notification was for
+   * end with the error. Members who joined after it arrived are not concerned.
+   */
+  #failAll(error: unknown, sequence: number): void {
     this.#scope.logFailure('A shared subscription execution failed.', { key: this.key, error });
-    for (const member of this.#members()) member.fail(error);
+    for (const member of this.#members()) if (member.since < sequence) member.fail(error);
   }
 
   #members(): PushMember[] {

@@ -62,7 +62,8 @@ export class PushMember {
 
   /** One notification's frame. */
   deliver(frame: Buffer): void {
-    if (this.#left) return;
+    // Ending (its source ended, or its execution failed): nothing may follow the end.
+    if (this.#left || this.#endAfterBacklog !== undefined) return;
     if (!this.#active || this.#backlogHead < this.#backlog.length) {
       this.#enqueue(frame);
       return;
@@ -92,10 +93,9 @@ export class PushMember {
     else this.#end(reason, error);
   }
 
-  /** Execution failed for everyone: this subscription ends with the error. */
+  /** Its execution failed: this subscription ends with the error, after what it was already sent. */
   fail(error: unknown): void {
-    if (this.#left) return;
-    this.#end('error', error);
+    this.sourceEnded('error', error);
   }
 
   #end(reason: UnsubscribeReason, error: unknown): void {

@@ -4,6 +4,7 @@ import { createHub, SKIP, type UnsubscribeReason } from '@gqlcast/core';
 import { deferred } from '@gqlcast/core/testing';
 import GqlcastPlugin from '@gqlcast/pothos';
 import SchemaBuilder from '@pothos/core';
+import { execute } from 'graphql';
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import type { DefaultContext } from '../src/index.js';
@@ -261,6 +262,49 @@ describe('shared execution', () => {
     );
     await server.shared.news.broadcast({ group: 'a', payload: { seq: 4, text: 'x' } });
     expect((await client.next()).payload).toEqual({ data: { shared: { seq: 4, topic: 'a' } } });
+  });
+});
+
+describe('endings', () => {
+  it('a subscriber arriving after channel.unsubscribe, while the old feed still publishes, gets a fresh one', async () => {
+    await using server = await setup();
+    const query = 'subscription { slowShared { text } }';
+    const before = await subscribed(server, 'graphql-transport-ws', 'b', query);
+    await server.shared.news.broadcast({ payload: { seq: 1, text: 'held' } });
+    await server.shared.publishStarted();
+    await server.shared.news.unsubscribe();
+    const after = await subscribed(server, 'graphql-transport-ws', 'a', query);
+    server.shared.release();
+    expect((await before.next()).payload).toEqual({ data: { slowShared: { text: 'held' } } });
+    expect(await before.next()).toEqual({ id: 'b', type: 'complete' });
+    await server.shared.news.broadcast({ payload: { seq: 2, text: 'new' } });
+    // Neither the old notification nor the old feed's end: only what was broadcast after it subscribed.
+    expect(await after.next()).toEqual({ id: 'a', type: 'next', payload: { data: { slowShared: { text: 'new' } } } });
+    expect(await after.drain()).toEqual([]);
+  });
+
+  it('on the graphql-js path, an execute that throws ends the stream, its channel subscription and its hook (reason error)', async () => {
+    const fixture = sharedFixture();
+    await using server = await startServer({
+      confirmSubscriptions: true,
+      schema: fixture.schema,
+      logger: recordingLogger(),
+      execute: (args) => {
+        if (args.rootValue !== undefined) throw new Error('executor down');
+        return execute(args);
+      },
+    });
+    const client = await subscribed(
+      server,
+      'graphql-transport-ws',
+      'p',
+      'subscription { shared(topic: "a") @include(if: true) { seq } }',
+    );
+    expect(fixture.hub.stats().subscriptions).toBe(1);
+    await fixture.news.broadcast({ group: 'a', payload: { seq: 1, text: 'x' } });
+    expect(await client.next()).toMatchObject({ id: 'p', type: 'error', payload: [{ message: 'executor down' }] });
+    await expect.poll(() => fixture.unsubscribed).toEqual([{ field: 'shared', reason: 'error' }]);
+    expect(fixture.hub.stats().subscriptions).toBe(0);
   });
 });
 
