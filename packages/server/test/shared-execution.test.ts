@@ -22,7 +22,10 @@ function sharedFixture() {
 
   const builder = new SchemaBuilder<{
     Context: DefaultContext;
-    Scalars: { Unserializable: { Input: number; Output: number } };
+    Scalars: {
+      Unserializable: { Input: number; Output: number };
+      TagSet: { Input: Set<string>; Output: string[] };
+    };
   }>({ plugins: [GqlcastPlugin] });
   builder.queryType({ fields: (t) => ({ hello: t.string({ resolve: () => 'hi' }) }) });
   const Item = builder.objectRef<{ seq: number; text: string; topic: string }>('Item');
@@ -44,8 +47,20 @@ function sharedFixture() {
   const Unserializable = builder.scalarType('Unserializable', {
     serialize: (value) => BigInt(value) as never,
   });
+  // Parses to a Set, which JSON cannot tell apart from another Set: such arguments must not share.
+  const TagSet = builder.scalarType('TagSet', {
+    serialize: (value) => [...value],
+    parseValue: (value) => new Set(value as string[]),
+  });
   builder.subscriptionType({
     fields: (t) => ({
+      tagged: t.subscriptionField({
+        type: 'String',
+        channel: news,
+        args: { tags: t.arg({ type: TagSet, required: true }) },
+        share: true,
+        publish: (_payload, args) => [...args.tags].join(','),
+      }),
       unserializable: t.subscriptionField({
         type: Unserializable,
         channel: news,
@@ -190,6 +205,24 @@ describe('shared execution', () => {
     expect((await user.next()).payload).toEqual({ data: { byRole: { topic: 'user' } } });
     expect((await anonymous.next()).payload).toEqual({ data: { byRole: { topic: 'none' } } });
     expect(server.shared.counts.publish).toBe(3);
+  });
+
+  it('does not share between subscribers whose arguments are not plain data (a Set)', async () => {
+    await using server = await setup();
+    const query = 'subscription ($tags: TagSet!) { tagged(tags: $tags) }';
+    const red = await server.client('graphql-transport-ws');
+    const blue = await server.client('graphql-transport-ws');
+    for (const [client, tags] of [
+      [red, ['red']],
+      [blue, ['blue']],
+    ] as const) {
+      await client.init();
+      client.send({ id: '1', type: 'subscribe', payload: { query, variables: { tags } } });
+      expect(await client.next()).toMatchObject({ id: '1', payload: { data: null } });
+    }
+    await server.shared.news.broadcast({ payload: { seq: 1, text: 'x' } });
+    expect((await red.next()).payload).toEqual({ data: { tagged: 'red' } });
+    expect((await blue.next()).payload).toEqual({ data: { tagged: 'blue' } });
   });
 
   it('without share, publish runs for each subscriber', async () => {
