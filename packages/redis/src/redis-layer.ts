@@ -45,6 +45,8 @@ const unavailable = (name: string, cause: unknown) =>
     { cause },
   );
 
+const ignoreError = () => {};
+
 /** Says goodbye politely when connected (QUIT), else drops the connection; never waits more than `timeout`. */
 async function shutDown(client: Redis | Cluster, timeout: number): Promise<void> {
   if (client.status !== 'ready') {
@@ -336,6 +338,8 @@ export function redisLayer(options: RedisLayerOptions): RedisLayer {
           await pubsub.unsubscribe(channel);
           subscribed.delete(channel);
         }).catch((error: unknown) => {
+          // Once the layer is closed its connections are gone, and with them every subscription.
+          if (closed) return;
           logger.warn(`Could not unsubscribe ${channel} on ${name}.`, { layer: name, error });
         });
       };
@@ -393,6 +397,10 @@ export function redisLayer(options: RedisLayerOptions): RedisLayer {
       handlers.clear();
       for (const [client, event, listener] of attached) client.off(event, listener);
       const clients = pubsub.ownsPublisher ? [pubsub.subscriber, pubsub.publisher] : [pubsub.subscriber];
+      // A command already on its way (an UNSUBSCRIBE) may still fail on a connection being shut
+      // down (EPIPE, "Connection is closed"): expected, and nothing to report. Without a listener
+      // ioredis would print it as an unhandled error event.
+      for (const client of clients) client.on('error', ignoreError);
       await Promise.all(clients.map((client) => shutDown(client, commandTimeout)));
     },
   };
