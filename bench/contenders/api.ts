@@ -7,6 +7,11 @@ export type Subprotocol = 'graphql-transport-ws' | 'graphql-ws';
 export interface ServerOptions {
   /** Set for the cross-process scenario (S5): subscribe through Redis at this address. */
   redis?: { host: string; port: number } | undefined;
+  /**
+   * `S5`: configure the server as for S5 even without `redis` (S5's memory-layer baseline, which
+   * must run the same schema as the Redis run; gqlcast shares `room` then).
+   */
+  workload?: 'S5' | undefined;
 }
 
 /** A running contender server. */
@@ -23,6 +28,12 @@ export interface ContenderServer {
    * events of one broadcast burst.
    */
   publish(topic: Topic, payload: NotificationPayload): void | Promise<void>;
+  /**
+   * Monotonic counters the server keeps about itself (gqlcast: `executes`, the GraphQL
+   * executions its `execute` option ran). Optional; the host reports each counter's increase
+   * since `mark` in its `stats` answer, so a phase can divide it by what it published.
+   */
+  counters?(): Record<string, number>;
   close(): Promise<void>;
 }
 
@@ -43,7 +54,7 @@ export interface ContenderModule {
   readonly packages: readonly string[];
   startServer(options: ServerOptions): Promise<ContenderServer>;
   /** Only contenders that take part in S5. */
-  startPublisher?(options: Required<ServerOptions>): Promise<ContenderPublisher>;
+  startPublisher?(options: Required<Pick<ServerOptions, 'redis'>>): Promise<ContenderPublisher>;
   /**
    * Which layers the contender serves: `memory` (S1–S4, S7: `startServer({})`) and/or `redis`
    * (S5: `startServer({ redis })` + `startPublisher`). Optional; without it the harness assumes

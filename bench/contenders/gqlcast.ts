@@ -9,6 +9,7 @@ import GqlcastPlugin from '@gqlcast/pothos';
 import { redisLayer } from '@gqlcast/redis';
 import { createGraphqlWsServer, type ExecuteFunction } from '@gqlcast/server';
 import SchemaBuilder from '@pothos/core';
+import { execute as graphqlExecute } from 'graphql';
 import { z } from 'zod';
 import type { ContenderModule, ServerOptions } from './api.js';
 import { type NotificationPayload, roomAccepts, shape, type Topic } from './schema.js';
@@ -133,9 +134,20 @@ export function gqlcastContender(variant: {
     async startServer(options) {
       const hub = hubFor(options);
       const ch = channels(hub);
+      // Every execution the server runs goes through `execute` (queries, and each notification
+      // once per shared execution): counting the calls gives S1b's executes per broadcast. The
+      // default is graphql-js `execute`, as without the option; the count costs one call and one
+      // increment per execution, in every scenario alike.
+      const run: ExecuteFunction = variant.execute ?? graphqlExecute;
+      let executes = 0;
+      const execute: ExecuteFunction = (args) => {
+        executes++;
+        return run(args);
+      };
       const gql = createGraphqlWsServer({
-        ...(variant.execute ? { execute: variant.execute } : {}),
-        schema: buildSchema(ch, options.redis !== undefined),
+        execute,
+        // S5's schema also in its memory-layer baseline: the same workload on both layers.
+        schema: buildSchema(ch, options.redis !== undefined || options.workload === 'S5'),
         // No heartbeats or keep-alives: loopback connections, and the peers run without them too.
         heartbeatInterval: false,
         keepAlive: false,
@@ -152,6 +164,7 @@ export function gqlcastContender(variant: {
         path: '/graphql',
         subprotocols: ['graphql-transport-ws', 'graphql-ws'],
         publish: (topic, event) => publishTo(ch, topic, event),
+        counters: () => ({ executes }),
         async close() {
           await gql.close();
           await hub.close();

@@ -2,7 +2,8 @@
 // publisher) and answers the runner's IPC requests (runner/protocol.ts). Publishing loops run in
 // here, so a broadcast costs the server process what it would cost an application, and every
 // payload is stamped with its *intended* send time (no coordinated omission).
-//   node --conditions=@gqlcast/source --import tsx --expose-gc contenders/host.ts <id> server|publisher [redisPort]
+//   node --import tsx --expose-gc contenders/host.ts <id> server|server-s5|publisher [redisPort]
+// (`server-s5`: a server configured for S5's workload, on the memory layer unless given a port.)
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import type { HostDone, HostReady, HostRequest, HostStats, Target } from '../runner/protocol.js';
 import type { ContenderModule } from './api.js';
@@ -17,6 +18,7 @@ const redis = redisPort ? { host: '127.0.0.1', port: Number(redisPort) } : undef
 type Publish = (topic: Topic, payload: ReturnType<typeof makePayload>) => void | Promise<void>;
 let publishFn: Publish;
 let close: () => Promise<void>;
+let counters: (() => Record<string, number>) | undefined;
 const ready: HostReady = {
   type: 'ready',
   id: contender.id,
@@ -31,9 +33,13 @@ if (mode === 'publisher') {
   publishFn = (topic, payload) => publisher.publish(topic, payload);
   close = () => publisher.close();
 } else {
-  const server = await contender.startServer(redis ? { redis } : {});
+  const server = await contender.startServer({
+    ...(redis ? { redis } : {}),
+    ...(mode === 'server-s5' ? { workload: 'S5' as const } : {}),
+  });
   publishFn = (topic, payload) => server.publish(topic, payload);
   close = () => server.close();
+  counters = server.counters?.bind(server);
   Object.assign(ready, { port: server.port, path: server.path, subprotocols: [...server.subprotocols] });
 }
 
@@ -43,6 +49,7 @@ const loopDelay = monitorEventLoopDelay({ resolution: 1 });
 loopDelay.enable();
 let cpuMark = process.cpuUsage();
 let wallMark = performance.now();
+let countersMark: Record<string, number> = {};
 let seq = 0;
 let publishErrors = 0;
 let lastError: string | undefined;
@@ -85,6 +92,9 @@ function chooser(target: Target, matrix: number[] | undefined): (t: number) => v
   };
 }
 
+/** Ends the running `rate` loop at its next tick (the `stop` request). */
+let stopRate: (() => void) | undefined;
+
 function runRate(target: Target, rate: number, durationMs: number): Promise<HostDone> {
   const matrix = target.kind === 'rooms' ? new Array<number>(target.rooms * 2).fill(0) : undefined;
   const emit = chooser(target, matrix);
@@ -93,9 +103,17 @@ function runRate(target: Target, rate: number, durationMs: number): Promise<Host
   const start = now();
   let k = 0;
   let lagMaxMs = 0;
+  let stopped = false;
+  stopRate = () => {
+    stopped = true;
+  };
   return new Promise((resolve) => {
     const tick = () => {
       const current = now();
+      if (stopped) {
+        stopRate = undefined;
+        return resolve({ type: 'done', sent: k, ...(matrix ? { matrix } : {}), lagMaxMs, elapsedMs: current - start });
+      }
       // Every event whose intended time has come goes out now, stamped with that intended time.
       while (k < total && start + k * interval <= current) {
         const intended = start + k * interval;
@@ -104,7 +122,10 @@ function runRate(target: Target, rate: number, durationMs: number): Promise<Host
         k++;
       }
       if (k < total) setTimeout(tick, Math.max(0, Math.min(1, start + k * interval - now())));
-      else resolve({ type: 'done', sent: total, ...(matrix ? { matrix } : {}), lagMaxMs, elapsedMs: now() - start });
+      else {
+        stopRate = undefined;
+        resolve({ type: 'done', sent: total, ...(matrix ? { matrix } : {}), lagMaxMs, elapsedMs: now() - start });
+      }
     };
     tick();
   });
@@ -146,6 +167,7 @@ async function stats(gc: boolean): Promise<HostStats> {
   }
   const cpu = process.cpuUsage(cpuMark);
   const memory = process.memoryUsage();
+  const current = counters?.();
   return {
     type: 'stats',
     cpuUs: cpu.user + cpu.system,
@@ -156,6 +178,9 @@ async function stats(gc: boolean): Promise<HostStats> {
     loopDelayMaxMs: loopDelay.max / 1e6,
     publishErrors,
     ...(lastError ? { lastError } : {}),
+    ...(current
+      ? { counters: Object.fromEntries(Object.entries(current).map(([k, v]) => [k, v - (countersMark[k] ?? 0)])) }
+      : {}),
   };
 }
 
@@ -164,6 +189,7 @@ process.on('message', async (message: HostRequest) => {
     case 'mark':
       cpuMark = process.cpuUsage();
       wallMark = performance.now();
+      countersMark = counters?.() ?? {};
       loopDelay.reset();
       return send({ type: 'marked' });
     case 'stats':
@@ -180,6 +206,8 @@ process.on('message', async (message: HostRequest) => {
       return send(await runWindow(message.target, message.window, message.durationMs));
     case 'credit':
       return credit?.(message.completed);
+    case 'stop':
+      return stopRate?.();
     case 'exit':
       await close().catch(() => undefined);
       process.exit(0);

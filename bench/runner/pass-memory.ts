@@ -2,6 +2,7 @@
 // cost, step by step), then S1 (identical fan-out), S1b (100 distinct results), S2 (rooms with
 // a 50 % SKIP). Each connection holds a `global`, a `room` and a `shaped` subscription.
 
+import type { ContenderInfo } from './contenders.js';
 import { type Ctx, closeAll, connect, type Phase, phase, probe, roomProbe, roomTotal, subscribe } from './measure.js';
 import { type ScenarioId, windowFor } from './profile.js';
 import type { HostStats } from './protocol.js';
@@ -28,6 +29,21 @@ function fanoutMetrics(p: Phase) {
     loopDelayP99Ms: p.stats.loopDelayP99Ms,
     loadgenCpuPct: p.verified.cpuPct,
   };
+}
+
+/**
+ * S1b: GraphQL executions per broadcast. Counted where the server exposes an `executes` counter
+ * (gqlcast wraps its `execute` option); the peers run graphql-js once per subscriber per event
+ * (graphql-ws's and mercurius's subscribe → execute per event), so they are N by construction,
+ * reported as such and marked; the limits execute nothing and report no figure.
+ */
+function executesPerBroadcast(p: Phase, role: ContenderInfo['role'], n: number): Record<string, number> {
+  // Connection i holds document i % 10 with variant ⌊i / 10⌋ % 10: min(N, 100) distinct results.
+  const distinctResults = Math.min(n, 100);
+  const executes = p.stats.counters?.executes;
+  if (executes !== undefined) return { executesPerBroadcast: executes / p.done.sent, distinctResults };
+  if (role === 'peer') return { executesPerBroadcast: n, executesByConstruction: 1, distinctResults };
+  return { distinctResults };
 }
 
 function histograms(p: Phase): Record<string, string> {
@@ -100,7 +116,7 @@ export async function memoryPass(
       expect: (done) => ({ shaped: done.sent }),
       total: (done) => done.sent * n,
     });
-    const metrics = { ...fanoutMetrics(p), window };
+    const metrics = { ...fanoutMetrics(p), window, ...executesPerBroadcast(p, contender.role, n) };
     collector.add({
       scenario: 'S1b',
       contender: contender.id,

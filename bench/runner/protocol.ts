@@ -21,6 +21,8 @@ export type HostRequest =
    */
   | { type: 'window'; target: Target; window: number; durationMs: number }
   | { type: 'credit'; completed: number }
+  /** Ends the running `rate` loop now (S6 publishes until the churn is over); its `done` follows. */
+  | { type: 'stop' }
   | { type: 'exit' };
 
 export interface HostReady {
@@ -48,6 +50,8 @@ export interface HostStats {
   /** Rejected or thrown `publish` calls since the process started. */
   publishErrors: number;
   lastError?: string;
+  /** The server's own counters (`ContenderServer.counters`), their increase since `mark`. */
+  counters?: Record<string, number>;
 }
 
 export interface HostDone {

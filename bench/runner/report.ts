@@ -1,6 +1,7 @@
 // Turns the rows of a run into the Markdown report: per scenario a contender × metric table
 // (median over rounds, min–max when there are several), then the ratio lines, each computed
-// inside one round (gqlcast ÷ best peer, gqlcast ÷ limit), as median and worst round.
+// inside one round (gqlcast ÷ best peer, gqlcast ÷ limit), as median and worst round, and the
+// target lines where the method sets an absolute bound (S1b executes, S5 added p99).
 import type { ContenderInfo } from './contenders.js';
 import type { Failure, Row } from './results.js';
 
@@ -9,6 +10,8 @@ interface Column {
   key: string;
   label: string;
   better?: Better;
+  /** A footnote: cells of rows whose metric `when` is 1 get `sign`, and `text` follows the table. */
+  note?: { when: string; sign: string; text: string };
 }
 
 const fanout: Column[] = [
@@ -33,7 +36,18 @@ const steady: Column[] = [
 
 export const columns: Record<string, Column[]> = {
   S1: fanout,
-  S1b: fanout,
+  S1b: [
+    ...fanout,
+    {
+      key: 'executesPerBroadcast',
+      label: 'executes / broadcast',
+      note: {
+        when: 'executesByConstruction',
+        sign: '†',
+        text: 'by construction, not counted: graphql-ws and mercurius run graphql-js `execute` once per subscriber per event, so N per broadcast.',
+      },
+    },
+  ],
   S2: [
     { key: 'deliveredPerCpuS', label: 'delivered / CPU-s', better: 'higher' },
     { key: 'deliveredPerS', label: 'delivered / s', better: 'higher' },
@@ -62,8 +76,31 @@ export const columns: Record<string, Column[]> = {
     { key: 'p99Ms', label: 'p99 ms', better: 'lower' },
     { key: 'publishesPerEvent', label: 'PUBLISH / event', better: 'lower' },
     { key: 'redisBytesPerEvent', label: 'bytes into Redis / event' },
+    { key: 'memoryP99Ms', label: 'memory-layer p99 ms' },
+    { key: 'addedP99Ms', label: 'added p99 ms', better: 'lower' },
     { key: 'serverCpuPct', label: 'server CPU %' },
     { key: 'saturated', label: 'saturated' },
+  ],
+  'S5-mem': [
+    { key: 'deliveredPerS', label: 'delivered / s', better: 'higher' },
+    { key: 'deliveredPerCpuS', label: 'delivered / CPU-s', better: 'higher' },
+    { key: 'p50Ms', label: 'p50 ms', better: 'lower' },
+    { key: 'p99Ms', label: 'p99 ms', better: 'lower' },
+    { key: 'serverCpuPct', label: 'server CPU %' },
+    { key: 'saturated', label: 'saturated' },
+  ],
+  S6: [
+    { key: 'subscribesPerS', label: 'subscribes / s', better: 'higher' },
+    { key: 'offeredPerS', label: 'offered / s' },
+    { key: 'cpuUsPerSubscribe', label: 'µs CPU / subscribe', better: 'lower' },
+    { key: 'firstNextP50Ms', label: 'first next p50 ms', better: 'lower' },
+    { key: 'firstNextP99Ms', label: 'first next p99 ms', better: 'lower' },
+    { key: 'firstNextMaxMs', label: 'first next max ms' },
+    { key: 'nextsAfterComplete', label: 'nexts after complete' },
+    { key: 'serverCpuPct', label: 'server CPU %' },
+    { key: 'loopDelayP99Ms', label: 'loop delay p99 ms' },
+    { key: 'saturated', label: 'saturated' },
+    { key: 'loadgenCpuPct', label: 'loadgen CPU %' },
   ],
   'S7-S1': fanout.filter((c) => c.key !== 'completionP50Ms' && c.key !== 'loopDelayP99Ms'),
 };
@@ -76,6 +113,7 @@ const primary: Record<string, string[]> = {
   S3: ['p99Ms'],
   S4: ['rssPerConnSubKB', 'heapPerConnSubKB'],
   S5: ['deliveredPerS', 'p99Ms'],
+  S6: ['cpuUsPerSubscribe', 'firstNextP99Ms'],
   'S7-S1': ['notifPerCpuS'],
 };
 
@@ -166,10 +204,75 @@ function ratiosOf(ours: string, rows: Row[], contenders: ContenderInfo[]): Ratio
   return out;
 }
 
+export interface Target {
+  /** The contender under test this line is for. */
+  ours: string;
+  scenario: string;
+  metric: string;
+  perRound: number[];
+  median: number;
+  /** The round farthest from the bound. */
+  worst: number;
+  /** The method's bound, in words (`≤ 5 ms at 5k events/s`). */
+  target: string;
+  /** Every round within the bound. */
+  met: boolean;
+}
+
+/** S5 added p99 vs the memory layer: the method's bound at 5k events/s. */
+export const addedP99TargetMs = 5;
+/** S1b executes per broadcast within this fraction of the distinct results count as ≈. */
+const executesTolerance = 0.05;
+
+/**
+ * The method's absolute targets (4.3, 4.5) for each contender under test: S1b executes per
+ * broadcast ≈ the distinct results (100), S5 added p99 vs the memory layer ≤ 5 ms at 5k/s.
+ */
+export function targets(rows: Row[], contenders: ContenderInfo[]): Target[] {
+  const underTest = contenders.filter((c) => c.role === 'under-test').map((c) => c.id);
+  const out: Target[] = [];
+  for (const ours of underTest.length > 0 ? underTest : ['gqlcast']) {
+    const mine = (scenario: string, metric: string) =>
+      rows.filter((r) => r.scenario === scenario && r.contender === ours && Number.isFinite(r.metrics[metric]));
+    const executes = mine('S1b', 'executesPerBroadcast').filter((r) => !r.metrics.executesByConstruction);
+    if (executes.length > 0) {
+      const distinct = executes[0]!.metrics.distinctResults!;
+      const perRound = executes.map((r) => r.metrics.executesPerBroadcast!);
+      const off = (v: number) => Math.abs(v - distinct);
+      out.push({
+        ours,
+        scenario: 'S1b',
+        metric: 'executesPerBroadcast',
+        perRound,
+        median: median(perRound),
+        worst: perRound.reduce((a, b) => (off(b) > off(a) ? b : a)),
+        target: `≈ ${distinct}, one per distinct result`,
+        met: perRound.every((v) => off(v) <= executesTolerance * distinct),
+      });
+    }
+    const added = mine('S5@5k', 'addedP99Ms');
+    if (added.length > 0) {
+      const perRound = added.map((r) => r.metrics.addedP99Ms!);
+      out.push({
+        ours,
+        scenario: 'S5@5k',
+        metric: 'addedP99Ms',
+        perRound,
+        median: median(perRound),
+        worst: Math.max(...perRound),
+        target: `≤ ${addedP99TargetMs} ms at 5k events/s`,
+        met: perRound.every((v) => v <= addedP99TargetMs),
+      });
+    }
+  }
+  return out;
+}
+
 export function markdown(rows: Row[], contenders: ContenderInfo[], failures: Failure[], header: string[]): string {
   const lines = [...header, ''];
   const order = contenders.map((c) => c.id);
   const allRatios = ratios(rows, contenders);
+  const allTargets = targets(rows, contenders);
   for (const scenario of [...new Set(rows.map((r) => r.scenario))]) {
     const cols = columns[family(scenario)] ?? [];
     const here = rows.filter((r) => r.scenario === scenario);
@@ -180,21 +283,33 @@ export function markdown(rows: Row[], contenders: ContenderInfo[], failures: Fai
       const mine = here.filter((r) => r.contender === id);
       const cells = cols.map((c) => {
         const values = mine.map((r) => r.metrics[c.key] ?? Number.NaN).filter(Number.isFinite);
+        const sign = c.note && values.length > 0 && mine.some((r) => r.metrics[c.note!.when] === 1) ? c.note.sign : '';
         if (c.key === 'saturated') {
           const behind = values.filter((v) => v > 0).length;
           return values.length === 0 ? '–' : behind === 0 ? 'no' : `yes (${behind}/${values.length})`;
         }
-        if (values.length <= 1) return format(values[0] ?? Number.NaN);
-        return `${format(median(values))} (${format(Math.min(...values))}–${format(Math.max(...values))})`;
+        if (values.length <= 1) return format(values[0] ?? Number.NaN) + sign;
+        return `${format(median(values))} (${format(Math.min(...values))}–${format(Math.max(...values))})${sign}`;
       });
       const flags = [...new Set(mine.flatMap((r) => r.flags))].join(', ');
       lines.push(`| ${id} | ${cells.join(' | ')} | ${flags} |`);
     }
     lines.push('');
+    for (const c of cols) {
+      if (c.note && here.some((r) => r.metrics[c.note!.when] === 1))
+        lines.push(`${c.note.sign} ${c.label}: ${c.note.text}`, '');
+    }
     for (const r of allRatios.filter((x) => x.scenario === scenario)) {
       const label = cols.find((c) => c.key === r.metric)?.label ?? r.metric;
       const rounds = r.perRound.length > 1 ? `, worst round ${format(r.worst)}×` : '';
       lines.push(`- ${label}: ${r.ours} ÷ ${r.against} = **${format(r.median)}×**${rounds}`);
+    }
+    for (const t of allTargets.filter((x) => x.scenario === scenario)) {
+      const label = cols.find((c) => c.key === t.metric)?.label ?? t.metric;
+      const rounds = t.perRound.length > 1 ? `, worst round ${format(t.worst)}` : '';
+      lines.push(
+        `- ${label}: ${t.ours} = **${format(t.median)}**${rounds} (target ${t.target}: ${t.met ? 'met' : 'NOT met'})`,
+      );
     }
     lines.push('');
   }
