@@ -67,17 +67,17 @@ export async function openPushSource(
 export class PushHandle implements PushSource, AsyncIterableIterator<never> {
   readonly #field: FieldDefinition;
   readonly #feed: Feed;
-  readonly #args: unknown;
-  readonly #context: unknown;
-  readonly #info: GraphQLResolveInfo;
+  /**
+   * What `unsubscribed` gets, kept only when the field has the hook: a subscriber lives long and
+   * there may be tens of thousands, and `info` holds the operation's whole resolve state.
+   */
+  readonly #hookArgs: { args: unknown; context: unknown; info: GraphQLResolveInfo } | undefined;
   #ended = false;
 
   constructor(field: FieldDefinition, feed: Feed, args: unknown, context: unknown, info: GraphQLResolveInfo) {
     this.#field = field;
     this.#feed = feed;
-    this.#args = args;
-    this.#context = context;
-    this.#info = info;
+    this.#hookArgs = field.unsubscribed === undefined ? undefined : { args, context, info };
     feed.hold();
   }
 
@@ -105,7 +105,8 @@ export class PushHandle implements PushSource, AsyncIterableIterator<never> {
   end(reason: UnsubscribeReason): void {
     if (this.#ended) return;
     this.#ended = true;
-    runUnsubscribed(this.#field, this.#args, this.#context, this.#info, reason);
+    const hookArgs = this.#hookArgs;
+    if (hookArgs !== undefined) runUnsubscribed(this.#field, hookArgs.args, hookArgs.context, hookArgs.info, reason);
     this.#feed.release();
   }
 

@@ -33,6 +33,8 @@ export interface ServerScope {
   readonly executions: SharedExecutions;
   /** True once `close()` began: operations then end with reason `shutdown`. */
   readonly shuttingDown: boolean;
+  /** A connection closed and its hooks ran: the server stops tracking it. */
+  forget(connection: ConnectionHandle): void;
 }
 
 /** How the adapter drives a connection. */
@@ -43,7 +45,42 @@ export interface ConnectionHandle {
   closed(code: number, reason: string): Promise<void>;
   /** Graceful shutdown: ends the subscriptions (reason `shutdown`), then closes with 1001. */
   shutdown(): void;
+  /** Resolves once the socket closed and hooks and cleanup ran (for a server's `close`). */
+  untilClosed(): Promise<void>;
   readonly connection: Connection<object>;
+}
+
+/**
+ * The connection as hooks and `context` see it. A class, not an object literal
+ * with getters: its accessors live on the prototype, so a connection costs one
+ * small object, not a closure per accessor (it exists once per socket).
+ */
+class ConnectionView implements Connection<object> {
+  readonly #owner: ProtocolConnection<unknown>;
+  #state: object | undefined;
+
+  constructor(
+    readonly id: string,
+    readonly protocol: Subprotocol,
+    readonly request: UpgradeRequest,
+    owner: ProtocolConnection<unknown>,
+  ) {
+    this.#owner = owner;
+  }
+
+  get state(): object {
+    // Most connections never store anything: the object is made on first use.
+    this.#state ??= {};
+    return this.#state;
+  }
+
+  get connectionParams(): Readonly<Record<string, unknown>> | undefined {
+    return this.#owner.connectionParams;
+  }
+
+  get acknowledged(): boolean {
+    return this.#owner.acknowledged;
+  }
 }
 
 type Phase = 'awaiting-init' | 'initialising' | 'acknowledged' | 'closing' | 'closed';
@@ -61,40 +98,27 @@ export abstract class ProtocolConnection<Message> implements ConnectionHandle, O
   protected phase: Phase = 'awaiting-init';
   protected initReceived = false;
   #connectionParams: Readonly<Record<string, unknown>> | undefined;
-  #ordered: Promise<void> = Promise.resolve();
+  /** With `strictOrdering`: the operation that runs last (made on first use). */
+  #ordered: Promise<void> | undefined;
   #initTimer: NodeJS.Timeout | undefined;
   #keepAliveTimer: NodeJS.Timeout | undefined;
   #closedOnce: Promise<void> | undefined;
+  /** Settles `untilClosed`; made only when somebody waits (a server shutting down). */
+  #whenClosed: { promise: Promise<void>; resolve: () => void } | undefined;
+  #finished = false;
   readonly #rate: TokenBucket | undefined;
   /** Whether `connection_ack` was ever sent: `onDisconnect` runs only then. */
   #everAcknowledged = false;
 
+  // A connection lives as long as its socket, and a server holds tens of thousands: what it keeps
+  // is counted (see docs/performance.md, S4). Timers are dropped once cleared, objects made on first use.
   constructor(scope: ServerScope, socket: Socket, request: UpgradeRequest, id: string) {
     this.scope = scope;
     this.socket = socket;
     const rate = scope.options.messageRate;
     this.#rate = rate === undefined ? undefined : new TokenBucket(rate.messages, rate.interval);
-    const self = this;
-    this.connection = {
-      id,
-      protocol: socket.protocol,
-      request,
-      state: {},
-      get connectionParams() {
-        return self.#connectionParams;
-      },
-      get acknowledged() {
-        return self.#everAcknowledged && self.phase !== 'closed';
-      },
-    };
-    this.operations = new OperationRegistry({
-      options: scope.options,
-      schema: scope.schema,
-      documents: scope.documents,
-      executions: scope.executions,
-      connection: this.connection,
-      sink: this,
-    });
+    this.connection = new ConnectionView(id, socket.protocol, request, this);
+    this.operations = new OperationRegistry(scope, this.connection, this);
     const timeout = scope.options.connectionInitTimeout;
     if (timeout > 0) {
       this.#initTimer = setTimeout(() => {
@@ -135,13 +159,41 @@ export abstract class ProtocolConnection<Message> implements ConnectionHandle, O
     if (message === undefined) return;
     // With strictOrdering, operations wait their turn; control messages (ping, complete) never do.
     if (this.scope.options.strictOrdering && !this.isControl(message)) {
-      this.#ordered = this.#ordered.then(() => (this.isOpen ? this.#handleSafely(message) : undefined));
+      this.#ordered = (this.#ordered ?? Promise.resolve()).then(() =>
+        this.isOpen ? this.#handleSafely(message) : undefined,
+      );
     } else void this.#handleSafely(message);
   }
 
   closed(code: number, reason: string): Promise<void> {
-    this.#closedOnce ??= this.#cleanUp(code, reason);
+    this.#closedOnce ??= this.#cleanUp(code, reason).finally(() => {
+      this.#finished = true;
+      this.scope.forget(this);
+      this.#whenClosed?.resolve();
+    });
     return this.#closedOnce;
+  }
+
+  untilClosed(): Promise<void> {
+    if (this.#finished) return Promise.resolve();
+    if (this.#whenClosed === undefined) {
+      let resolve!: () => void;
+      const promise = new Promise<void>((settle) => {
+        resolve = settle;
+      });
+      this.#whenClosed = { promise, resolve };
+    }
+    return this.#whenClosed.promise;
+  }
+
+  /** The `connection_init` payload, once it arrived. */
+  get connectionParams(): Readonly<Record<string, unknown>> | undefined {
+    return this.#connectionParams;
+  }
+
+  /** Whether `connection_ack` was sent, and the socket is not closed. */
+  get acknowledged(): boolean {
+    return this.#everAcknowledged && this.phase !== 'closed';
   }
 
   shutdown(): void {
@@ -222,6 +274,7 @@ export abstract class ProtocolConnection<Message> implements ConnectionHandle, O
     this.phase = 'acknowledged';
     this.#everAcknowledged = true;
     clearTimeout(this.#initTimer);
+    this.#initTimer = undefined;
     this.send(ackPayload === undefined ? { type: 'connection_ack' } : { type: 'connection_ack', payload: ackPayload });
     const every = this.scope.options.keepAlive;
     if (every > 0) {
@@ -254,6 +307,8 @@ export abstract class ProtocolConnection<Message> implements ConnectionHandle, O
   #clearTimers(): void {
     clearTimeout(this.#initTimer);
     clearInterval(this.#keepAliveTimer);
+    this.#initTimer = undefined;
+    this.#keepAliveTimer = undefined;
   }
 
   async #cleanUp(code: number, reason: string): Promise<void> {

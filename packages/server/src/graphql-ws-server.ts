@@ -1,12 +1,12 @@
 import type { Server as HttpServer, IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
-import { negotiateSubprotocol, type Subprotocol } from '@gqlcast/core/protocol';
-import { type WebSocket, WebSocketServer } from 'ws';
-import type { ConnectionHandle, Socket } from './connection.js';
+import { negotiateSubprotocol } from '@gqlcast/core/protocol';
+import { WebSocketServer } from 'ws';
 import type { DefaultContext, ServerOptions } from './options.js';
 import { resolveOptions } from './resolve-options.js';
 import { ServerCore } from './server-core.js';
-import { offeredSubprotocols, originAllowed, pathOf, refuseUpgrade } from './upgrade.js';
+import { destroyOnError, keptRequest, offeredSubprotocols, originAllowed, pathOf, refuseUpgrade } from './upgrade.js';
+import { WsSocket, type WsSocketServer } from './ws-socket.js';
 
 /** Options of {@link GraphqlWsServer.attach}. */
 export interface AttachOptions {
@@ -47,8 +47,6 @@ export interface GraphqlWsServer {
   readonly core: ServerCore;
 }
 
-const sockets = new WeakMap<WebSocket, { handle: ConnectionHandle; alive: boolean }>();
-
 /**
  * Creates a server for `options.schema`, speaking graphql-transport-ws and the
  * legacy graphql-ws subprotocol on the same path.
@@ -77,77 +75,26 @@ export function createGraphqlWsServer<Context = DefaultContext, State extends ob
   if (resolved.heartbeatInterval > 0) {
     heartbeat = setInterval(() => {
       for (const ws of wss.clients) {
-        const entry = sockets.get(ws);
-        if (entry === undefined) continue;
+        const socket = WsSocket.of(ws);
+        if (socket === undefined) continue;
         // No pong since the previous ping: the peer is gone without a close frame.
-        if (!entry.alive) {
-          logger.info(`Terminating connection ${entry.handle.connection.id}: no pong to the last ping.`);
+        if (!socket.alive) {
+          logger.info(`Terminating connection ${socket.handle.connection.id}: no pong to the last ping.`);
           ws.terminate();
           continue;
         }
-        entry.alive = false;
+        socket.alive = false;
         ws.ping();
       }
     }, resolved.heartbeatInterval);
     heartbeat.unref();
   }
 
-  function accept(ws: WebSocket, request: IncomingMessage, protocol: Subprotocol): void {
-    const waiters: (() => void)[] = [];
-    let drainCheck: NodeJS.Timeout | undefined;
-    const release = () => {
-      if (ws.bufferedAmount > resolved.sendHighWaterMark && ws.readyState === ws.OPEN) return;
-      clearInterval(drainCheck);
-      drainCheck = undefined;
-      for (const resolve of waiters.splice(0)) resolve();
-    };
-    const socket: Socket = {
-      protocol,
-      send(data) {
-        if (ws.readyState !== ws.OPEN) return;
-        // A completion callback costs on every frame; it is needed only once the buffer nears the
-        // high-water mark (that is when `drained()` hands out promises to resolve).
-        const nearMark = ws.bufferedAmount + data.length * 3 > resolved.sendHighWaterMark || waiters.length > 0;
-        // Bytes are UTF-8 text (a serialized message): sent as a text frame.
-        ws.send(data, { binary: false }, nearMark ? release : undefined);
-      },
-      drained() {
-        if (ws.bufferedAmount <= resolved.sendHighWaterMark || ws.readyState !== ws.OPEN) return undefined;
-        // Frames sent without a completion callback (pongs, pings, sends far below the mark) may be
-        // what holds the buffer over the mark, with nothing left to report its flush: look now and then.
-        drainCheck ??= setInterval(release, 50).unref();
-        return new Promise((resolve) => waiters.push(resolve));
-      },
-      close(code, reason) {
-        ws.close(code, reason);
-      },
-    };
-    const handle = core.open(socket, request);
-    sockets.set(ws, { handle, alive: true });
-    ws.on('pong', () => {
-      const entry = sockets.get(ws);
-      if (entry !== undefined) entry.alive = true;
-    });
-    ws.on('message', (data, isBinary) => {
-      if (isBinary) {
-        ws.close(4400, 'Binary frames are not accepted: send JSON text frames');
-        return;
-      }
-      handle.receive(data.toString());
-    });
-    // ws emits 'error' for protocol violations (too big, bad UTF-8) and then closes the socket itself.
-    ws.on('error', (error) => {
-      logger.warn(`WebSocket error on connection ${handle.connection.id}: ${error.message}`, {
-        connection: handle.connection.id,
-        code: (error as { code?: string }).code,
-      });
-    });
-    ws.once('close', (code, reason) => {
-      release();
-      for (const resolve of waiters.splice(0)) resolve();
-      void handle.closed(code, reason.toString());
-    });
-  }
+  const socketServer: WsSocketServer = {
+    open: (socket, request) => core.open(socket, keptRequest(request)),
+    sendHighWaterMark: resolved.sendHighWaterMark,
+    logger,
+  };
 
   const server: GraphqlWsServer = {
     core,
@@ -166,7 +113,7 @@ export function createGraphqlWsServer<Context = DefaultContext, State extends ob
     },
 
     handleUpgrade(request, socket, head) {
-      socket.on('error', () => socket.destroy());
+      socket.on('error', destroyOnError);
       if (core.shuttingDown) return refuseUpgrade(socket, 503, 'The GraphQL server is shutting down.');
       if (!originAllowed(resolved.allowedOrigins, request)) {
         logger.info(`Refused a WebSocket upgrade from origin ${String(request.headers.origin)}.`);
@@ -180,7 +127,7 @@ export function createGraphqlWsServer<Context = DefaultContext, State extends ob
           'Unsupported WebSocket subprotocol: offer "graphql-transport-ws" (graphql-ws) or "graphql-ws" (subscriptions-transport-ws).',
         );
       }
-      wss.handleUpgrade(request, socket, head, (ws) => accept(ws, request, protocol));
+      wss.handleUpgrade(request, socket, head, (ws) => WsSocket.accept(ws, request, protocol, socketServer));
     },
 
     attach(httpServer, attachOptions = {}) {

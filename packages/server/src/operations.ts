@@ -52,15 +52,13 @@ interface Operation {
   reason: UnsubscribeReason;
 }
 
-/** What the registry needs from the server and the connection. */
-export interface OperationHost {
+/** What the registry needs from its server (a `ServerScope` has it all). */
+export interface OperationScope {
   readonly options: ResolvedOptions;
   /** The schema to execute against (with middleware applied). */
   readonly schema: GraphQLSchema;
   readonly documents: DocumentCache;
   readonly executions: SharedExecutions;
-  readonly connection: Connection<object>;
-  readonly sink: OperationSink;
 }
 
 /**
@@ -69,15 +67,22 @@ export interface OperationHost {
  * is still starting; after every `await` the operation is re-checked, because
  * the client may have completed it meanwhile; nothing is sent after `done`.
  */
-export class OperationRegistry {
-  readonly #host: OperationHost;
+export class OperationRegistry implements MemberHost {
+  readonly #scope: OperationScope;
+  readonly #connection: Connection<object>;
+  readonly #sink: OperationSink;
   readonly #operations = new Map<string, Operation>();
-  /** Operations still starting (parsing, hooks, `subscribe()`), with their record: `stopAll` waits for subscriptions. */
-  readonly #starting = new Map<Promise<void>, Operation>();
+  /**
+   * Operations still starting (parsing, hooks, `subscribe()`), with their record: `stopAll` waits
+   * for subscriptions. Made on first use and dropped when empty: most of the time nothing starts.
+   */
+  #starting: Map<Promise<void>, Operation> | undefined;
   #subscriptions = 0;
 
-  constructor(host: OperationHost) {
-    this.#host = host;
+  constructor(scope: OperationScope, connection: Connection<object>, sink: OperationSink) {
+    this.#scope = scope;
+    this.#connection = connection;
+    this.#sink = sink;
   }
 
   has(id: string): boolean {
@@ -104,11 +109,13 @@ export class OperationRegistry {
     };
     this.#operations.set(id, operation);
     const started = this.#run(operation, payload);
+    this.#starting ??= new Map();
     this.#starting.set(started, operation);
     try {
       await started;
     } finally {
-      this.#starting.delete(started);
+      this.#starting?.delete(started);
+      if (this.#starting?.size === 0) this.#starting = undefined;
       // Refused, or stopped while starting (its stream, if any, was returned): its slot comes back only
       // now, when nothing runs for it any more. Freeing is idempotent.
       if (!hasStream(operation) || operation.state === 'done') this.#freeSlot(operation);
@@ -117,9 +124,11 @@ export class OperationRegistry {
 
   async #run(operation: Operation, payload: SubscribePayload): Promise<void> {
     const id = operation.id;
-    const { options, sink, connection } = this.#host;
+    const { options } = this.#scope;
+    const sink = this.#sink;
+    const connection = this.#connection;
     try {
-      const prepared = this.#host.documents.prepare(payload.query, payload.operationName);
+      const prepared = this.#scope.documents.prepare(payload.query, payload.operationName);
       if (!prepared.ok) {
         this.#release(operation);
         sink.fail(id, prepared.errors.map(options.formatError), 'invalid');
@@ -156,7 +165,7 @@ export class OperationRegistry {
       const contextValue = await this.#context(id, payload, operationName);
       if (operation.state === 'done') return;
       const args = {
-        schema: this.#host.schema,
+        schema: this.#scope.schema,
         document: prepared.document,
         operationName: payload.operationName,
         variableValues: payload.variables,
@@ -167,7 +176,7 @@ export class OperationRegistry {
         else await this.#subscribe(operation, args);
       } else await this.#execute(operation, args, payload, operationName);
     } catch (error) {
-      this.#host.options.logger.error(`Operation ${id} failed unexpectedly on connection ${connection.id}.`, {
+      this.#scope.options.logger.error(`Operation ${id} failed unexpectedly on connection ${connection.id}.`, {
         connection: connection.id,
         operationId: id,
         error,
@@ -209,7 +218,7 @@ export class OperationRegistry {
     for (const id of [...this.#operations.keys()]) void this.stop(id, reason);
     // Queries and mutations are not waited for: a resolver that never returns must not hold a shutdown.
     const subscriptionsStarting = () =>
-      [...this.#starting].filter(([, operation]) => operation.isSubscription).map(([started]) => started);
+      [...(this.#starting ?? [])].filter(([, operation]) => operation.isSubscription).map(([started]) => started);
     for (let pending = subscriptionsStarting(); pending.length > 0; pending = subscriptionsStarting()) {
       await Promise.all(pending);
     }
@@ -223,7 +232,8 @@ export class OperationRegistry {
   }
 
   async #context(id: string, payload: SubscribePayload, operationName: string | null | undefined): Promise<unknown> {
-    const { options, connection } = this.#host;
+    const { options } = this.#scope;
+    const connection = this.#connection;
     if (options.context !== undefined) return options.context(connection, { id, payload });
     return {
       connection,
@@ -241,7 +251,9 @@ export class OperationRegistry {
     payload: SubscribePayload,
     operationName: string | null | undefined,
   ): Promise<void> {
-    const { options, sink, connection } = this.#host;
+    const { options } = this.#scope;
+    const sink = this.#sink;
+    const connection = this.#connection;
     const started = performance.now();
     const result = await options.execute(args);
     const elapsed = performance.now() - started;
@@ -263,7 +275,8 @@ export class OperationRegistry {
     args: ExecutionArgs,
     source?: AsyncIterator<unknown> & AsyncIterable<unknown>,
   ): Promise<void> {
-    const { options, sink } = this.#host;
+    const { options } = this.#scope;
+    const sink = this.#sink;
     const stream = source ?? (await createSourceEventStream(args));
     const result = isAsyncIterator(stream)
       ? mapSourceToResponse(stream, args, options.execute)
@@ -296,7 +309,7 @@ export class OperationRegistry {
     const node = selections[0];
     // Fragments or directives at the root: graphql-js's own path handles them.
     if (selections.length !== 1 || node?.kind !== Kind.FIELD || (node.directives?.length ?? 0) > 0) return false;
-    const field = this.#host.schema.getSubscriptionType()?.getFields()[node.name.value];
+    const field = this.#scope.schema.getSubscriptionType()?.getFields()[node.name.value];
     return (field?.extensions as { gqlcast?: { push?: unknown } } | undefined)?.gqlcast?.push === true;
   }
 
@@ -307,26 +320,17 @@ export class OperationRegistry {
    * synchronously, once per shared execution.
    */
   async #subscribePush(operation: Operation, args: ExecutionArgs, query: string): Promise<void> {
-    const { options, sink } = this.#host;
-    const offer: PushOffer = {
-      [pushOfferKey]: true,
-      accept: (source: PushSource) => {
-        if (operation.member !== undefined) throw new Error('A push offer was accepted twice.');
-        if (operation.state === 'done') {
-          // Completed while `subscribe` ran: the source ends now, with the reason the stop gave.
-          source.end(operation.reason);
-          return;
-        }
-        const execution = this.#host.executions.executionFor(source, args, query);
-        operation.member = new PushMember(
-          operation.id,
-          sink.notificationPrefix(operation.id),
-          source,
-          execution,
-          this.#memberHost(operation),
-        );
-      },
-    };
+    const { options } = this.#scope;
+    const sink = this.#sink;
+    const offer = new Offer((source) => {
+      if (operation.state === 'done') {
+        // Completed while `subscribe` ran: the source ends now, with the reason the stop gave.
+        source.end(operation.reason);
+        return;
+      }
+      const execution = this.#scope.executions.executionFor(source, args, query);
+      operation.member = new PushMember(operation.id, sink.notificationPrefix(operation.id), source, execution, this);
+    });
     const result = await createSourceEventStream({ ...args, rootValue: offer });
     const member = operation.member;
     if (member !== undefined && !isAsyncIterator(result)) {
@@ -356,36 +360,48 @@ export class OperationRegistry {
     member.activate();
   }
 
-  #memberHost(operation: Operation): MemberHost {
-    const { sink, options, connection } = this.#host;
-    return {
-      write: (frame) => sink.write(frame),
-      drained: () => sink.drained(),
-      ended: (_member, reason, error) => {
-        if (operation.state === 'done') return;
-        this.#release(operation);
-        if (error === undefined) sink.complete(operation.id);
-        else sink.fail(operation.id, [this.#formatThrown(error)], 'refused');
-        if (reason === 'error') {
-          options.logger.error(`Subscription ${operation.id} failed on connection ${connection.id}.`, {
-            connection: connection.id,
-            operationId: operation.id,
-            error,
-          });
-        }
-      },
-      reportDropped: (_member, count, total) => {
-        options.logger.warn(
-          `Subscription ${operation.id} on connection ${connection.id} is behind: dropped ${count} oldest ` +
-            `notification(s) (${total} in all); its socket is not reading fast enough.`,
-          { connection: connection.id, operationId: operation.id, dropped: count, totalDropped: total },
-        );
-      },
-    };
+  // MemberHost: the registry is the host of all its members (one object per connection, not a set
+  // of closures per subscription).
+
+  write(frame: Buffer): void {
+    this.#sink.write(frame);
+  }
+
+  drained(): Promise<void> | undefined {
+    return this.#sink.drained();
+  }
+
+  ended(member: PushMember, reason: UnsubscribeReason, error: unknown): void {
+    const operation = this.#operations.get(member.id);
+    // Already done (completed, or its id reused by a later operation): nothing more to send.
+    if (operation?.member !== member) return;
+    const { options } = this.#scope;
+    const connection = this.#connection;
+    this.#release(operation);
+    if (error === undefined) this.#sink.complete(operation.id);
+    else this.#sink.fail(operation.id, [this.#formatThrown(error)], 'refused');
+    if (reason === 'error') {
+      options.logger.error(`Subscription ${operation.id} failed on connection ${connection.id}.`, {
+        connection: connection.id,
+        operationId: operation.id,
+        error,
+      });
+    }
+  }
+
+  reportDropped(member: PushMember, count: number, total: number): void {
+    const connection = this.#connection;
+    this.#scope.options.logger.warn(
+      `Subscription ${member.id} on connection ${connection.id} is behind: dropped ${count} oldest ` +
+        `notification(s) (${total} in all); its socket is not reading fast enough.`,
+      { connection: connection.id, operationId: member.id, dropped: count, totalDropped: total },
+    );
   }
 
   async #pump(operation: Operation, iterator: AsyncIterator<ExecutionResult<unknown>>): Promise<void> {
-    const { sink, options, connection } = this.#host;
+    const { options } = this.#scope;
+    const sink = this.#sink;
+    const connection = this.#connection;
     try {
       for (;;) {
         const item = await iterator.next();
@@ -417,7 +433,7 @@ export class OperationRegistry {
     return returnWithReason(iterator, operation.reason).then(
       () => undefined,
       (error: unknown) => {
-        this.#host.options.logger.warn(`Ending subscription ${operation.id} failed.`, { error });
+        this.#scope.options.logger.warn(`Ending subscription ${operation.id} failed.`, { error });
       },
     );
   }
@@ -438,7 +454,7 @@ export class OperationRegistry {
   }
 
   #formatResult(result: ExecutionResult<unknown>): WireResult {
-    return toWireResult(result, this.#host.options.formatError);
+    return toWireResult(result, this.#scope.options.formatError);
   }
 
   #formatThrown(error: unknown): WireError {
@@ -448,7 +464,7 @@ export class OperationRegistry {
         : new GraphQLError(error instanceof Error ? error.message : String(error), {
             originalError: error instanceof Error ? error : undefined,
           });
-    return this.#host.options.formatError(graphqlError) as WireError;
+    return this.#scope.options.formatError(graphqlError) as WireError;
   }
 }
 
@@ -491,3 +507,25 @@ function isAsyncIterator(
 ): value is AsyncIterator<ExecutionResult<unknown>> & AsyncIterable<ExecutionResult> {
   return typeof (value as AsyncIterable<unknown>)?.[Symbol.asyncIterator] === 'function';
 }
+
+/**
+ * The root value a push field sees. graphql-js keeps it (as `info.rootValue`)
+ * for as long as the field's source lives, so once accepted it lets go of the
+ * operation it was made for.
+ */
+class Offer implements PushOffer {
+  declare readonly [pushOfferKey]: true;
+  #start: ((source: PushSource) => void) | undefined;
+
+  constructor(start: (source: PushSource) => void) {
+    this.#start = start;
+  }
+
+  accept(source: PushSource): void {
+    const start = this.#start;
+    if (start === undefined) throw new Error('A push offer was accepted twice.');
+    this.#start = undefined;
+    start(source);
+  }
+}
+Object.defineProperty(Offer.prototype, pushOfferKey, { value: true });

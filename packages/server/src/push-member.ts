@@ -29,8 +29,8 @@ export class PushMember {
   readonly #source: PushSource;
   readonly #execution: SharedExecution;
   readonly #host: MemberHost;
-  /** Frames not written yet: before the confirmation, or while the socket is full. */
-  #backlog: Buffer[] = [];
+  /** Frames not written yet: before the confirmation, or while the socket is full (made on first use). */
+  #backlog: Buffer[] | undefined;
   #backlogHead = 0;
   #active = false;
   #waitingForDrain = false;
@@ -64,7 +64,7 @@ export class PushMember {
   deliver(frame: Buffer): void {
     // Ending (its source ended, or its execution failed): nothing may follow the end.
     if (this.#left || this.#endAfterBacklog !== undefined) return;
-    if (!this.#active || this.#backlogHead < this.#backlog.length) {
+    if (!this.#active || this.#waiting()) {
       this.#enqueue(frame);
       return;
     }
@@ -80,7 +80,7 @@ export class PushMember {
   leave(reason: UnsubscribeReason): void {
     if (this.#left) return;
     this.#left = true;
-    this.#backlog = [];
+    this.#backlog = undefined;
     this.#execution.remove(this);
     this.#source.end(reason);
   }
@@ -89,7 +89,7 @@ export class PushMember {
   sourceEnded(reason: UnsubscribeReason, error?: unknown): void {
     if (this.#left) return;
     // Not confirmed yet: its end, like its notifications, waits for the confirmation.
-    if (!this.#active || this.#backlogHead < this.#backlog.length) this.#endAfterBacklog = { reason, error };
+    if (!this.#active || this.#waiting()) this.#endAfterBacklog = { reason, error };
     else this.#end(reason, error);
   }
 
@@ -100,14 +100,20 @@ export class PushMember {
 
   #end(reason: UnsubscribeReason, error: unknown): void {
     this.#left = true;
-    this.#backlog = [];
+    this.#backlog = undefined;
     this.#execution.remove(this);
     this.#host.ended(this, reason, error);
     this.#source.end(reason);
   }
 
+  /** Whether frames are waiting to be written. */
+  #waiting(): boolean {
+    return this.#backlog !== undefined && this.#backlogHead < this.#backlog.length;
+  }
+
   #enqueue(frame: Buffer): void {
     const limit = this.#source.queueLimit;
+    this.#backlog ??= [];
     if (this.#backlog.length - this.#backlogHead >= limit) {
       // Drop the oldest: a subscriber that is behind cares most about what is newest.
       this.#backlogHead++;
@@ -141,17 +147,18 @@ export class PushMember {
 
   #flush(): void {
     if (this.#left || !this.#active) return;
-    while (this.#backlogHead < this.#backlog.length) {
+    const backlog = this.#backlog;
+    while (backlog !== undefined && this.#backlogHead < backlog.length) {
       if (this.#host.drained() !== undefined) {
         this.#compact();
         this.#waitForDrain();
         return;
       }
-      const frame = this.#backlog[this.#backlogHead] as Buffer;
-      this.#backlog[this.#backlogHead++] = undefined as unknown as Buffer;
+      const frame = backlog[this.#backlogHead] as Buffer;
+      backlog[this.#backlogHead++] = undefined as unknown as Buffer;
       this.#host.write(frame);
     }
-    this.#backlog = [];
+    this.#backlog = undefined;
     this.#backlogHead = 0;
     const ending = this.#endAfterBacklog;
     if (ending !== undefined) this.#end(ending.reason, ending.error);
@@ -159,7 +166,7 @@ export class PushMember {
 
   /** Keeps the backlog array from growing without bound while its head advances. */
   #compact(): void {
-    if (this.#backlogHead < 1024 || this.#backlogHead * 2 < this.#backlog.length) return;
+    if (this.#backlog === undefined || this.#backlogHead < 1024 || this.#backlogHead * 2 < this.#backlog.length) return;
     this.#backlog = this.#backlog.slice(this.#backlogHead);
     this.#backlogHead = 0;
   }

@@ -18,8 +18,8 @@ export class ServerCore implements ServerScope {
   readonly documents: DocumentCache;
   readonly executions: SharedExecutions;
   shuttingDown = false;
-  /** Each open connection, with a promise settled once it closed and its hooks ran. */
-  readonly #connections = new Map<ConnectionHandle, Promise<void>>();
+  /** Each open connection, until it closed and its hooks ran. */
+  readonly #connections = new Set<ConnectionHandle>();
   #nextId = 1;
   #closing: Promise<void> | undefined;
 
@@ -46,25 +46,13 @@ export class ServerCore implements ServerScope {
       socket.protocol === Subprotocol.TransportWs
         ? new TransportWsConnection(this, socket, request, id)
         : new LegacyWsConnection(this, socket, request, id);
-    let finished!: () => void;
-    const handle: ConnectionHandle = {
-      connection: connection.connection,
-      receive: (data) => connection.receive(data),
-      shutdown: () => connection.shutdown(),
-      closed: (code, reason) =>
-        connection.closed(code, reason).finally(() => {
-          this.#connections.delete(handle);
-          finished();
-        }),
-    };
-    this.#connections.set(
-      handle,
-      new Promise<void>((resolve) => {
-        finished = resolve;
-      }),
-    );
-    if (this.shuttingDown) handle.shutdown();
-    return handle;
+    this.#connections.add(connection);
+    if (this.shuttingDown) connection.shutdown();
+    return connection;
+  }
+
+  forget(connection: ConnectionHandle): void {
+    this.#connections.delete(connection);
   }
 
   /**
@@ -75,10 +63,10 @@ export class ServerCore implements ServerScope {
   close(): Promise<void> {
     this.#closing ??= (async () => {
       this.shuttingDown = true;
-      const finished = [...this.#connections.values()];
-      for (const handle of this.#connections.keys()) handle.shutdown();
+      const open = [...this.#connections];
+      for (const connection of open) connection.shutdown();
       // Each adapter reports the socket's end through `closed`, which settles these.
-      await Promise.all(finished);
+      await Promise.all(open.map((connection) => connection.untilClosed()));
     })();
     return this.#closing;
   }

@@ -1,11 +1,26 @@
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
-import type { OriginCheck } from './options.js';
+import type { OriginCheck, UpgradeRequest } from './options.js';
+
+/** An 'error' listener for raw sockets: one function for all, so a socket holds no closure of its upgrade. */
+export function destroyOnError(this: Duplex): void {
+  this.destroy();
+}
+
+/**
+ * What a connection keeps of its upgrade request: its headers, url and the
+ * peer's address. Not the `IncomingMessage` itself, which would hold its raw
+ * headers, stream state and socket references for the connection's life
+ * (about 0.6 KB per connection).
+ */
+export function keptRequest(request: IncomingMessage): UpgradeRequest {
+  return { headers: request.headers, url: request.url, remoteAddress: request.socket.remoteAddress };
+}
 
 /** Answers an upgrade request with a plain HTTP error and closes the socket (no WebSocket is opened). */
 export function refuseUpgrade(socket: Duplex, status: number, message: string): void {
   // Node removed its own 'error' listener when it emitted 'upgrade': a reset must not crash the process.
-  if (socket.listenerCount('error') === 0) socket.on('error', () => socket.destroy());
+  if (socket.listenerCount('error') === 0) socket.on('error', destroyOnError);
   if (!socket.writable) {
     socket.destroy();
     return;

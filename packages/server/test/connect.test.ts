@@ -1,6 +1,7 @@
 import { once } from 'node:events';
-import { request as httpRequest } from 'node:http';
+import { request as httpRequest, IncomingMessage } from 'node:http';
 import { describe, expect, it } from 'vitest';
+import { collectUntil } from './utils/gc.js';
 import { recordingLogger } from './utils/logger.js';
 import { startServer } from './utils/test-server.js';
 
@@ -78,6 +79,36 @@ describe('origins', () => {
     expect(refused.status).toBe(403);
     const allowed = await server.client('graphql-ws', { Origin: 'https://a.trusted.example' });
     await allowed.init();
+  });
+});
+
+describe('what a connection keeps of its upgrade request', () => {
+  it('gives hooks its headers, url and peer address, and lets the IncomingMessage go while the socket is open', async () => {
+    const upgrades: WeakRef<IncomingMessage>[] = [];
+    const seen: unknown[] = [];
+    await using server = await startServer({
+      // allowedOrigins is the one place that gets the IncomingMessage itself.
+      allowedOrigins: (_origin, request) => {
+        upgrades.push(new WeakRef(request));
+        return true;
+      },
+      onConnect: (connection) => {
+        seen.push(connection.request);
+        return true;
+      },
+    });
+    const client = await server.client('graphql-transport-ws', { Origin: 'https://app.example', 'x-test': 'kept' });
+    await client.init();
+    expect(seen).toEqual([
+      { headers: expect.objectContaining({ 'x-test': 'kept' }), url: '/graphql', remoteAddress: '127.0.0.1' },
+    ]);
+    expect(seen[0]).not.toBeInstanceOf(IncomingMessage);
+    expect(upgrades).toHaveLength(1);
+    await collectUntil(() => upgrades[0]?.deref() === undefined);
+    expect(upgrades[0]?.deref()).toBeUndefined();
+    // The connection is still open and serving.
+    client.send({ type: 'ping' });
+    expect(await client.next()).toEqual({ type: 'pong' });
   });
 });
 

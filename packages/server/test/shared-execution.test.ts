@@ -8,6 +8,7 @@ import { execute } from 'graphql';
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import type { DefaultContext } from '../src/index.js';
+import { collectUntil } from './utils/gc.js';
 import { recordingLogger } from './utils/logger.js';
 import type { TestClient } from './utils/test-client.js';
 import { startServer } from './utils/test-server.js';
@@ -171,6 +172,33 @@ describe('shared execution', () => {
     for (const client of clients) expect(await client.drain()).toEqual([]);
     // Two broadcasts, one publish each (SKIP included); one execution for the one delivered.
     expect(server.shared.counts).toEqual({ publish: 2, resolve: 1 });
+  });
+
+  it("keeps the context of the subscriber that opened the execution, and lets a joiner's go", async () => {
+    const fixture = sharedFixture();
+    const contexts: WeakRef<object>[] = [];
+    await using server = await startServer({
+      confirmSubscriptions: true,
+      schema: fixture.schema,
+      context: (connection, message) => {
+        const context = { connection, operationId: message.id };
+        contexts.push(new WeakRef(context));
+        return context;
+      },
+    });
+    // A shared field without an `unsubscribed` hook: nothing of a subscriber is needed after it joined.
+    const query = 'subscription { slowShared { seq topic } }';
+    const opener = await subscribed(server, 'graphql-transport-ws', '1', query);
+    const joiner = await subscribed(server, 'graphql-transport-ws', '1', query);
+    await collectUntil(() => contexts[1]?.deref() === undefined);
+    expect(contexts).toHaveLength(2);
+    expect(contexts[1]?.deref()).toBeUndefined();
+    // The execution runs with the opener's context, documented: it stays.
+    expect(contexts[0]?.deref()).toBeDefined();
+    await fixture.news.broadcast({ payload: { seq: 1, text: 'after' } });
+    const data = { data: { slowShared: { seq: 1, topic: 'slow' } } };
+    expect((await opener.next()).payload).toEqual(data);
+    expect((await joiner.next()).payload).toEqual(data);
   });
 
   it('executes once per document: other selections share the publish but not the execution', async () => {

@@ -10,13 +10,18 @@ import {
 } from '@gqlcast/core/protocol';
 import { ProtocolConnection } from '../connection.js';
 
+/** One object for every connection: it is sent, never changed. */
+const keepAlive: LegacyServerMessage = { type: 'ka' };
+
 /**
  * The legacy graphql-ws protocol of subscriptions-transport-ws (its PROTOCOL.md),
  * server side, with the fixes the legacy reference server lacked: no operation
  * runs before an accepted `connection_init`, and ids are never shared.
  */
 export class LegacyWsConnection extends ProtocolConnection<LegacyClientMessage> {
-  protected readonly keepAliveMessage: LegacyServerMessage = { type: 'ka' };
+  protected get keepAliveMessage(): LegacyServerMessage {
+    return keepAlive;
+  }
   /** `start`s received after `connection_init` but before `onConnect` decided. */
   #held: { id: string; payload: SubscribePayload }[] = [];
 

@@ -9,12 +9,17 @@ import {
 } from '@gqlcast/core/protocol';
 import { ProtocolConnection } from '../connection.js';
 
+/** One object for every connection: it is sent, never changed. */
+const keepAlive: TransportServerMessage = { type: 'ping' };
+
 /**
  * The graphql-transport-ws protocol (graphql-ws PROTOCOL.md), server side.
  * Each rule is quoted where it is enforced.
  */
 export class TransportWsConnection extends ProtocolConnection<TransportClientMessage> {
-  protected readonly keepAliveMessage: TransportServerMessage = { type: 'ping' };
+  protected get keepAliveMessage(): TransportServerMessage {
+    return keepAlive;
+  }
 
   protected parse(data: string): TransportClientMessage | undefined {
     try {
