@@ -63,12 +63,20 @@ export type NotificationListener<T> = (payload: T, group: string | undefined) =>
 
 const channelWide = '(channel-wide)';
 const doneResult: IteratorReturnResult<undefined> = Object.freeze({ done: true, value: undefined });
+/** The `ready` of a subscription that waits for nothing: one promise for all of them. */
+const alreadyReady = Promise.resolve();
+
+/** A pending `next()` of a pull subscription. */
+interface Waiter<T> {
+  resolve(result: IteratorResult<T, undefined>): void;
+  reject(error: unknown): void;
+}
 
 /** @internal The implementation behind {@link ChannelSubscription}. */
 export class Subscription<T> implements ChannelSubscription<T> {
   readonly channel: string;
   readonly groups: readonly string[];
-  ready: Promise<void> = Promise.resolve();
+  ready: Promise<void> = alreadyReady;
   readonly ended: Promise<EndReason>;
   endReason: EndReason | undefined;
   dropped = 0;
@@ -79,16 +87,17 @@ export class Subscription<T> implements ChannelSubscription<T> {
   readonly #limit: number;
   /** Push delivery: each notification goes straight here instead of into the queue. */
   readonly #onNotification: NotificationListener<T> | undefined;
-  readonly #buffer = new RingBuffer<T, string | undefined>();
-  #waiters: ((result: IteratorResult<T, undefined>) => void)[] = [];
-  #rejecters: ((error: unknown) => void)[] = [];
+  // A subscriber may live for hours and a server holds tens of thousands: the queue, the waiting
+  // `next()` calls and the drop report are made on first use (a push subscription never queues).
+  #buffer: RingBuffer<T, string | undefined> | undefined;
+  #waiters: Waiter<T>[] | undefined;
   /** open: receiving; draining: ended, pending items still readable; done: nothing more. */
   #state: 'open' | 'draining' | 'done' = 'open';
   #error: unknown;
   #hasError = false;
   #resolveEnded!: (reason: EndReason) => void;
   #unwarnedDrops = 0;
-  #unwarnedGroups = new Set<string>();
+  #unwarnedGroups: Set<string> | undefined;
   #warnedOnce = false;
 
   constructor(
@@ -109,7 +118,7 @@ export class Subscription<T> implements ChannelSubscription<T> {
   }
 
   get pending(): number {
-    return this.#buffer.size;
+    return this.#buffer?.size ?? 0;
   }
 
   get queueLimit(): number {
@@ -137,13 +146,13 @@ export class Subscription<T> implements ChannelSubscription<T> {
       }
       return;
     }
-    const waiter = this.#waiters.shift();
+    const waiter = this.#waiters?.shift();
     if (waiter !== undefined) {
-      this.#rejecters.shift();
-      waiter({ done: false, value });
+      waiter.resolve({ done: false, value });
       return;
     }
-    if (this.#buffer.size >= this.#limit) this.#dropOldest();
+    this.#buffer ??= new RingBuffer();
+    if (this.#buffer.size >= this.#limit) this.#dropOldest(this.#buffer);
     this.#buffer.push(value, group);
   }
 
@@ -151,11 +160,11 @@ export class Subscription<T> implements ChannelSubscription<T> {
   end(reason: EndReason, drain: boolean): void {
     if (this.#state !== 'open') return;
     this.endReason = reason;
-    this.#state = drain && this.#buffer.size > 0 ? 'draining' : 'done';
-    if (this.#state === 'done') this.#buffer.clear();
-    for (const waiter of this.#waiters) waiter(doneResult);
-    this.#waiters = [];
-    this.#rejecters = [];
+    this.#state = drain && this.pending > 0 ? 'draining' : 'done';
+    if (this.#state === 'done') this.#buffer = undefined;
+    const waiters = this.#waiters;
+    this.#waiters = undefined;
+    if (waiters !== undefined) for (const waiter of waiters) waiter.resolve(doneResult);
     this.#host.detach(this as Subscription<unknown>);
     this.#resolveEnded(reason);
   }
@@ -163,10 +172,9 @@ export class Subscription<T> implements ChannelSubscription<T> {
   /** Ends the subscription with an error that the next `next()` rejects with. */
   fail(error: unknown): void {
     if (this.#state !== 'open') return;
-    const rejecters = this.#rejecters;
-    this.#waiters = [];
-    this.#rejecters = [];
-    if (rejecters.length > 0) for (const reject of rejecters) reject(error);
+    const waiters = this.#waiters;
+    this.#waiters = undefined;
+    if (waiters !== undefined && waiters.length > 0) for (const waiter of waiters) waiter.reject(error);
     else {
       this.#error = error;
       this.#hasError = true;
@@ -175,9 +183,10 @@ export class Subscription<T> implements ChannelSubscription<T> {
   }
 
   next(): Promise<IteratorResult<T, undefined>> {
-    if (this.#buffer.size > 0) {
-      const value = this.#buffer.shift();
-      if (this.#state === 'draining' && this.#buffer.size === 0) this.#state = 'done';
+    const buffer = this.#buffer;
+    if (buffer !== undefined && buffer.size > 0) {
+      const value = buffer.shift();
+      if (this.#state === 'draining' && buffer.size === 0) this.#state = 'done';
       return Promise.resolve({ done: false, value });
     }
     if (this.#hasError) {
@@ -187,16 +196,17 @@ export class Subscription<T> implements ChannelSubscription<T> {
       return Promise.reject(error);
     }
     if (this.#state !== 'open') return Promise.resolve(doneResult);
+    this.#waiters ??= [];
+    const waiters = this.#waiters;
     return new Promise((resolve, reject) => {
-      this.#waiters.push(resolve);
-      this.#rejecters.push(reject);
+      waiters.push({ resolve, reject });
     });
   }
 
   return(): Promise<IteratorResult<T, undefined>> {
     this.end('return', false);
     this.#state = 'done';
-    this.#buffer.clear();
+    this.#buffer = undefined;
     // Once returned, the iterator only says "done", even if a layer error was never read.
     this.#hasError = false;
     this.#error = undefined;
@@ -207,11 +217,12 @@ export class Subscription<T> implements ChannelSubscription<T> {
     return this;
   }
 
-  #dropOldest(): void {
-    const group = this.#buffer.peekTag();
-    this.#buffer.shift();
+  #dropOldest(buffer: RingBuffer<T, string | undefined>): void {
+    const group = buffer.peekTag();
+    buffer.shift();
     this.dropped++;
     this.#host.countDropped(1);
+    this.#unwarnedGroups ??= new Set();
     this.#unwarnedGroups.add(group ?? channelWide);
     // Coalesce a burst of drops into one log line instead of one per notification.
     if (this.#unwarnedDrops++ === 0) setImmediate(() => this.#reportDrops());
@@ -219,9 +230,9 @@ export class Subscription<T> implements ChannelSubscription<T> {
 
   #reportDrops(): void {
     const count = this.#unwarnedDrops;
-    const groups = [...this.#unwarnedGroups];
+    const groups = [...(this.#unwarnedGroups ?? [])];
     this.#unwarnedDrops = 0;
-    this.#unwarnedGroups.clear();
+    this.#unwarnedGroups = undefined;
     const details = {
       channel: this.channel,
       groups,
