@@ -1,3 +1,4 @@
+import type { IncomingMessage } from 'node:http';
 import type { Logger } from '@gqlcast/core';
 import type { Subprotocol, SubscribePayload, WireResult } from '@gqlcast/core/protocol';
 import type {
@@ -92,8 +93,8 @@ export type Middleware = (
 // biome-ignore lint/suspicious/noConfusingVoidType: `void` lets a hook with no return statement accept.
 export type ConnectDecision = boolean | undefined | void | Record<string, unknown>;
 
-/** Who may open a connection from a browser: exact origins, or a function. */
-export type OriginCheck = readonly string[] | ((origin: string, request: UpgradeRequest) => boolean);
+/** Who may open a connection from a browser: exact origins, or a function of the origin and the whole upgrade request. */
+export type OriginCheck = readonly string[] | ((origin: string, request: IncomingMessage) => boolean);
 
 /**
  * Options of `createGraphqlWsServer`.

@@ -181,7 +181,14 @@ describe('shared execution', () => {
       confirmSubscriptions: true,
       schema: fixture.schema,
       context: (connection, message) => {
-        const context = { connection, operationId: message.id };
+        const context: DefaultContext = {
+          connection,
+          state: connection.state,
+          request: connection.request,
+          connectionParams: connection.connectionParams,
+          operationId: message.id,
+          operationName: undefined,
+        };
         contexts.push(new WeakRef(context));
         return context;
       },

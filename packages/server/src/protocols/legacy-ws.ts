@@ -9,6 +9,9 @@ import {
   type WireResult,
 } from '@gqlcast/core/protocol';
 import { ProtocolConnection } from '../connection.js';
+import { PrefixCache } from '../prefixes.js';
+
+const prefixes = new PrefixCache('data');
 
 /** One object for every connection: it is sent, never changed. */
 const keepAlive: LegacyServerMessage = { type: 'ka' };
@@ -104,7 +107,7 @@ export class LegacyWsConnection extends ProtocolConnection<LegacyClientMessage> 
   }
 
   notificationPrefix(id: string): string {
-    return `{"id":${JSON.stringify(id)},"type":"data","payload":`;
+    return prefixes.prefix(id);
   }
 
   next(id: string, result: WireResult): void {

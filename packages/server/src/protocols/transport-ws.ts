@@ -8,6 +8,9 @@ import {
   type WireResult,
 } from '@gqlcast/core/protocol';
 import { ProtocolConnection } from '../connection.js';
+import { PrefixCache } from '../prefixes.js';
+
+const prefixes = new PrefixCache('next');
 
 /** One object for every connection: it is sent, never changed. */
 const keepAlive: TransportServerMessage = { type: 'ping' };
@@ -83,7 +86,7 @@ export class TransportWsConnection extends ProtocolConnection<TransportClientMes
   }
 
   notificationPrefix(id: string): string {
-    return `{"id":${JSON.stringify(id)},"type":"next","payload":`;
+    return prefixes.prefix(id);
   }
 
   next(id: string, result: WireResult): void {
