@@ -10,6 +10,7 @@ import { benchDir, type Child, pinned, startChild } from './runner/child.js';
 import { type ContenderInfo, loadContender, memoryIds, redisIds } from './runner/contenders.js';
 import { machine } from './runner/machine.js';
 import type { Ctx } from './runner/measure.js';
+import { churnPass, s6MaxClients } from './runner/pass-churn.js';
 import { latencyPass } from './runner/pass-latency.js';
 import { memoryPass } from './runner/pass-memory.js';
 import { redisPass } from './runner/pass-redis.js';
@@ -160,6 +161,17 @@ export async function runBench(options: BenchOptions): Promise<BenchResult> {
               scenarios,
               reference,
             ),
+          );
+        }
+      }
+      if (scenarios.has('S6')) {
+        // L-frame keys its buckets by subscription id and never removes one: it is a fan-out
+        // floor, not a server that churn could measure.
+        const churners = order.filter((c) => c.file !== 'l-frame');
+        log(`round ${round}: S6 (${Math.min(profile.connections, s6MaxClients)} clients re-subscribing every 500 ms)`);
+        for (const contender of churners) {
+          await withServer(base, contender, 'S6', undefined, (ctx, ready) =>
+            churnPass(ctx, { port: ready.port!, path: ready.path! }),
           );
         }
       }

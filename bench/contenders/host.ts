@@ -95,7 +95,7 @@ function chooser(target: Target, matrix: number[] | undefined): (t: number) => v
 /** Ends the running `rate` loop at its next tick (the `stop` request). */
 let stopRate: (() => void) | undefined;
 
-function runRate(target: Target, rate: number, durationMs: number): Promise<HostDone> {
+function runRate(target: Target, rate: number, durationMs: number, sleep = false): Promise<HostDone> {
   const matrix = target.kind === 'rooms' ? new Array<number>(target.rooms * 2).fill(0) : undefined;
   const emit = chooser(target, matrix);
   const total = Math.max(1, Math.floor((rate * durationMs) / 1000));
@@ -121,7 +121,8 @@ function runRate(target: Target, rate: number, durationMs: number): Promise<Host
         emit(intended);
         k++;
       }
-      if (k < total) setTimeout(tick, Math.max(0, Math.min(1, start + k * interval - now())));
+      const due = start + k * interval - now();
+      if (k < total) setTimeout(tick, Math.max(0, sleep ? due : Math.min(1, due)));
       else {
         stopRate = undefined;
         resolve({ type: 'done', sent: total, ...(matrix ? { matrix } : {}), lagMaxMs, elapsedMs: now() - start });
@@ -201,7 +202,7 @@ process.on('message', async (message: HostRequest) => {
       return send({ type: 'done', sent: message.topics.length, lagMaxMs: 0, elapsedMs: 0 } satisfies HostDone);
     }
     case 'rate':
-      return send(await runRate(message.target, message.rate, message.durationMs));
+      return send(await runRate(message.target, message.rate, message.durationMs, message.sleep));
     case 'window':
       return send(await runWindow(message.target, message.window, message.durationMs));
     case 'credit':

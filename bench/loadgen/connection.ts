@@ -4,7 +4,7 @@
 // without JSON.parse. Anything that is not a notification is rare and parsed in full.
 import { connect, type Socket } from 'node:net';
 import type { Subprotocol } from '../contenders/api.js';
-import { clientFrame, idField, readNumber, seqField, slotAt, slotCount, tField } from './frames.js';
+import { churnSlot, clientFrame, idField, readNumber, seqField, slotAt, slotCount, tField } from './frames.js';
 import type { Recorder } from './recorder.js';
 
 /** The subscription arguments a connection holds (for the expected results). */
@@ -28,6 +28,10 @@ export class Connection {
   readonly completed = new Set<string>();
   /** Protocol problems (error/complete messages, unexpected close, bad frames). */
   errors: string[] = [];
+  /** S6: the last `c<n>` id this connection subscribed (ids are never reused). */
+  churnId = 0;
+  /** S6: told of every notification for a `c<n>` id, with `n` and the receive time. */
+  onChurnNext: ((connection: Connection, n: number, now: number) => void) | undefined;
   #pending: Buffer | undefined;
   #handshaken = false;
   #onAck: (() => void) | undefined;
@@ -152,6 +156,7 @@ export class Connection {
     if (id < 0 || id > t) id = data.lastIndexOf(idField, end - 1);
     const slot = id < 0 ? slotCount - 1 : slotAt(data, id + idField.length);
     this.counts[slot]!++;
+    if (slot === churnSlot) this.onChurnNext?.(this, readNumber(data, id + idField.length + 1, end), now);
     const recorder = this.recorder;
     const sent = readNumber(data, t + tField.length, end);
     recorder.record(sent, now);

@@ -50,17 +50,21 @@ export function readNumber(buf: Buffer, at: number, end: number): number {
 
 /**
  * Counter slot of a subscription id (the load generator's own ids): `g` 0, `r` 1, `s` 2,
- * `x0`…`x4` 3…7; anything else 8 (an id this client never used).
+ * `x0`…`x4` 3…7, S6's churning `c<n>` 8 (which `n`, the churn reads itself); anything else 9
+ * (an id this client never used).
  */
 export function slotAt(buf: Buffer, at: number): number {
   const c = buf[at];
-  if (buf[at + 1] === 34) return c === 103 ? 0 : c === 114 ? 1 : c === 115 ? 2 : 8;
+  if (buf[at + 1] === 34) return c === 103 ? 0 : c === 114 ? 1 : c === 115 ? 2 : 9;
   if (c === 120) {
     const d = buf[at + 1]! - 48;
     if (d >= 0 && d < 5 && buf[at + 2] === 34) return 3 + d;
   }
-  return 8;
+  if (c === 99) return churnSlot;
+  return 9;
 }
 
-export const slotIds = ['g', 'r', 's', 'x0', 'x1', 'x2', 'x3', 'x4', '?'] as const;
+export const slotIds = ['g', 'r', 's', 'x0', 'x1', 'x2', 'x3', 'x4', 'c', '?'] as const;
+/** The slot of every `c<n>` id (S6). */
+export const churnSlot = 8;
 export const slotCount = slotIds.length;

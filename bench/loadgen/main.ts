@@ -2,6 +2,7 @@
 // driven over IPC (runner/protocol.ts `LoadgenRequest`). Cheaper per notification than any
 // server: no ws, no JSON.parse on the hot path, one shared read buffer.
 import type { LoadgenRequest, LoadgenVerified } from '../runner/protocol.js';
+import { churn } from './churn.js';
 import { Connection } from './connection.js';
 import { Recorder, summarize } from './recorder.js';
 import { subscribe, unsubscribe } from './subscriptions.js';
@@ -117,6 +118,8 @@ process.on('message', async (request: LoadgenRequest) => {
       return send(await drain(request));
     case 'verify':
       return send(verify(request));
+    case 'churn':
+      return send(await churn(connections, recorder, request));
     case 'close': {
       await Promise.all(connections.map((c) => c.close()));
       const errors = connections.flatMap((c) => c.errors).slice(0, 5);

@@ -147,24 +147,31 @@ export async function phase(ctx: Ctx, options: PhaseOptions): Promise<Phase> {
     });
     flags.push('LOSS');
   }
-  // The load generator limited the measure only if it was busy while the server had time to
-  // spare: with the server's core full, the server was the bottleneck whatever the generator did.
   const spanS = Math.max(drained.spanMs, 1) / 1000;
-  const serverPct = stats.cpuUs / 1e4 / spanS;
+  flags.push(...loadgenCheck(ctx, options.scenario, verified.cpuPct, stats.cpuUs / 1e4 / spanS));
+  if (stats.publishErrors > 0) flags.push(`publish errors: ${stats.publishErrors} (${stats.lastError ?? ''})`);
+  return { done, drained, stats, verified, spanS, flags };
+}
+
+/**
+ * Whether the load generator limited a measure (recorded as an invalid run) and the flags that
+ * say so. It did only if it was busy while the server had time to spare: with the server's core
+ * full, the server was the bottleneck whatever the generator did.
+ */
+export function loadgenCheck(ctx: Ctx, scenario: string, loadgenPct: number, serverPct: number): string[] {
+  const who = ctx.contender.id;
+  if (loadgenPct <= loadgenLimitPct) return [];
   // L-frame is the absolute floor, reported and never a target: when even it outruns the load
   // generator, its figure is a lower bound, flagged as such, and the run stays valid.
-  if (verified.cpuPct > loadgenLimitPct && serverPct < serverBusyPct && who === 'L-frame') {
-    flags.push(`lower bound: load generator ${verified.cpuPct.toFixed(0)} %`);
-  } else if (verified.cpuPct > loadgenLimitPct && serverPct < serverBusyPct) {
+  if (serverPct < serverBusyPct && who === 'L-frame') return [`lower bound: load generator ${loadgenPct.toFixed(0)} %`];
+  if (serverPct < serverBusyPct) {
     ctx.collector.fail({
       kind: 'invalid',
       contender: who,
-      scenario: options.scenario,
-      message: `load generator at ${verified.cpuPct.toFixed(0)} % of its core (limit ${loadgenLimitPct} %) while the server used ${serverPct.toFixed(0)} % of its own`,
+      scenario,
+      message: `load generator at ${loadgenPct.toFixed(0)} % of its core (limit ${loadgenLimitPct} %) while the server used ${serverPct.toFixed(0)} % of its own`,
     });
-    flags.push('invalid: load generator saturated');
-  } else if (verified.cpuPct > loadgenLimitPct)
-    flags.push(`load generator ${verified.cpuPct.toFixed(0)} % (server core full)`);
-  if (stats.publishErrors > 0) flags.push(`publish errors: ${stats.publishErrors} (${stats.lastError ?? ''})`);
-  return { done, drained, stats, verified, spanS, flags };
+    return ['invalid: load generator saturated'];
+  }
+  return [`load generator ${loadgenPct.toFixed(0)} % (server core full)`];
 }

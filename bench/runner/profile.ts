@@ -54,5 +54,5 @@ export function windowFor(connections: number): number {
 }
 
 /** Scenario ids, for `--scenarios`. */
-export const scenarioIds = ['S1', 'S1b', 'S2', 'S3', 'S4', 'S5', 'S7'] as const;
+export const scenarioIds = ['S1', 'S1b', 'S2', 'S3', 'S4', 'S5', 'S6', 'S7'] as const;
 export type ScenarioId = (typeof scenarioIds)[number];

@@ -13,8 +13,12 @@ export type HostRequest =
   | { type: 'stats'; gc: boolean }
   /** Publishes these events at once (warm-ups, readiness probes). Reply `done`. */
   | { type: 'burst'; topics: string[] }
-  /** Publishes to `target` at `rate` events/s for `durationMs`, on schedule. Reply `done`. */
-  | { type: 'rate'; target: Target; rate: number; durationMs: number }
+  /**
+   * Publishes to `target` at `rate` events/s for `durationMs`, on schedule. Reply `done`. The loop
+   * checks the schedule every millisecond; with `sleep` it sleeps until each event is due instead
+   * (S6: at one event per 20 ms, the checks would be counted as subscribe CPU).
+   */
+  | { type: 'rate'; target: Target; rate: number; durationMs: number; sleep?: boolean }
   /**
    * Back-to-back: keeps `window` events in flight (published, not yet complete at the load
    * generator) for `durationMs`; `credit` messages report completions. Reply `done`.
@@ -91,8 +95,37 @@ export type LoadgenRequest =
   | { type: 'drain'; expected: number; quietMs: number; timeoutMs: number }
   /** Checks every connection's counts against the expectation. Reply `verified`. */
   | { type: 'verify'; expect: Expectation }
+  /**
+   * S6: every connection subscribes to `global` with a fresh id (`c<n>`) every `periodMs`
+   * (staggered evenly), completes each subscription on its first `next`, for `durationMs`; then
+   * waits up to `timeoutMs` for the last first `next`s. Reply `churned`.
+   */
+  | { type: 'churn'; periodMs: number; durationMs: number; timeoutMs: number }
   | { type: 'close' }
   | { type: 'exit' };
+
+export interface LoadgenChurned {
+  type: 'churned';
+  /** Ticks due (connections × durationMs / periodMs) and subscribes sent. */
+  offered: number;
+  subscribes: number;
+  /** Ticks whose connection still waited for its previous subscription's first `next`. */
+  skipped: number;
+  /** Subscriptions that got their first `next` (and were completed). */
+  firstNexts: number;
+  /** Subscriptions still without a `next` at the end: loss. */
+  open: number;
+  /** Notifications for a subscription already completed (in flight when the server got it). */
+  nextsAfterComplete: number;
+  /** Subscribe frame written → its first `next` read, ms. */
+  firstNext: LatencySummary;
+  /** How far behind its schedule the load generator's ticks were at worst, ms. */
+  tickLagMaxMs: number;
+  /** Wrong frames, errors, a mismatching sampled frame: empty when correct. */
+  problems: string[];
+  /** Load generator CPU over the churn, % of one core. */
+  cpuPct: number;
+}
 
 /** What each connection should have received in the phase, per subscription kind. */
 export interface Expectation {
