@@ -35,6 +35,10 @@ export interface UpgradeRequest {
 /**
  * One WebSocket connection, as hooks and `context` see it.
  *
+ * `state`, `connectionParams` and `acknowledged` are accessors (the object is
+ * kept small, one per socket): read them, do not spread or serialize the
+ * connection to copy them.
+ *
  * @typeParam State - the shape of `state`.
  */
 export interface Connection<State extends object = Record<string, unknown>> {
@@ -42,10 +46,13 @@ export interface Connection<State extends object = Record<string, unknown>> {
   readonly id: string;
   /** The subprotocol negotiated for this connection. */
   readonly protocol: Subprotocol;
-  /** The upgrade request: headers (cookies, authorization), url. */
+  /**
+   * What the connection keeps of its upgrade request: `headers` (cookies,
+   * authorization), `url`, `remoteAddress`. Not the `IncomingMessage` itself.
+   */
   readonly request: UpgradeRequest;
   /**
-   * Lives as long as the socket and is shared by all its operations (the
+   * Made on first use; lives as long as the socket and is shared by all its operations (the
    * seed's `scope`): store the logged-in user here, and every later operation sees it.
    */
   readonly state: State;
@@ -66,8 +73,11 @@ export interface DefaultContext<State extends object = Record<string, unknown>> 
   readonly connection: Connection<State>;
   /** `connection.state`: shared by all operations of the connection. */
   readonly state: State;
+  /** `connection.request`: the upgrade request's `headers`, `url` and `remoteAddress`. */
   readonly request: UpgradeRequest;
+  /** The `connection_init` payload. */
   readonly connectionParams: Readonly<Record<string, unknown>> | undefined;
+  /** The protocol id of the operation. */
   readonly operationId: string;
   /** The name the client sent, or else the one the document's operation carries. */
   readonly operationName: string | null | undefined;

@@ -147,17 +147,18 @@ export class PushMember {
 
   #flush(): void {
     if (this.#left || !this.#active) return;
-    const backlog = this.#backlog;
-    while (backlog !== undefined && this.#backlogHead < backlog.length) {
+    // Re-read on every pass: a write must not outlive a `leave`, nor walk an array since compacted.
+    while (!this.#left && this.#backlog !== undefined && this.#backlogHead < this.#backlog.length) {
       if (this.#host.drained() !== undefined) {
         this.#compact();
         this.#waitForDrain();
         return;
       }
-      const frame = backlog[this.#backlogHead] as Buffer;
-      backlog[this.#backlogHead++] = undefined as unknown as Buffer;
+      const frame = this.#backlog[this.#backlogHead] as Buffer;
+      this.#backlog[this.#backlogHead++] = undefined as unknown as Buffer;
       this.#host.write(frame);
     }
+    if (this.#left) return;
     this.#backlog = undefined;
     this.#backlogHead = 0;
     const ending = this.#endAfterBacklog;
