@@ -20,7 +20,7 @@ export type ExecuteFunction = (args: ExecutionArgs) => ExecutionResult<unknown> 
 /**
  * What a connection keeps of its HTTP upgrade request. Read cookies and
  * authorization from `headers`. The `IncomingMessage` itself is not kept (it
- * would cost about 0.6 KB per connection for its lifetime): `allowedOrigins`
+ * would cost about 0.9 KB per connection for its lifetime): `allowedOrigins`
  * gets it whole, at upgrade time.
  */
 export interface UpgradeRequest {
