@@ -3,6 +3,17 @@ import { fileURLToPath } from 'node:url';
 const here = (path: string) => fileURLToPath(new URL(path, import.meta.url));
 
 /**
+ * Timeouts for every project. Vitest 4 projects do not inherit the root config's
+ * `testTimeout`, so each project spreads these into its `test` options. They are
+ * generous on purpose: a busy 2-core machine must not fail a test that would pass
+ * on a quiet one (tests wait for readiness by signal, never by a fixed delay).
+ */
+export const sharedTimeouts = { testTimeout: 30_000, hookTimeout: 60_000 };
+
+/** Larger timeouts for projects whose tests start processes (redis-server, servers, a browser). */
+export const processTimeouts = { testTimeout: 90_000, hookTimeout: 120_000 };
+
+/**
  * Settings every package's vitest project shares:
  * - workspace packages resolve to their TypeScript sources, so tests need no build;
  * - graphql resolves to one file, or vitest loads it twice ("another module or realm").

@@ -1,12 +1,8 @@
-# Sourced by the other scripts: runs pnpm 10 without needing it installed
-# (a fresh machine has only Node and npm; corepack cannot verify pnpm here).
-pnpm() {
-  if command -v pnpm >/dev/null 2>&1 && [ "$(command pnpm --version 2>/dev/null | cut -d. -f1)" = "10" ]; then
-    command pnpm "$@"
-  else
-    npx -y pnpm@10 "$@"
-  fi
-}
+# Sourced by the other scripts: puts scripts/bin first on PATH, so `pnpm`
+# (and `exec pnpm`, and pnpm inside package scripts) runs pnpm 10 on a machine
+# that has only Node and npm. See scripts/bin/pnpm.
+PATH="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)/bin:${PATH}"
+export PATH
 
 pnpm_install() {
   if [ "${CI:-}" = "true" ]; then

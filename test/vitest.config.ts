@@ -1,4 +1,7 @@
 import { defineProject } from 'vitest/config';
-import { sharedProjectConfig } from '../vitest.shared.js';
+import { processTimeouts, sharedProjectConfig } from '../vitest.shared.js';
 
-export default defineProject({ ...sharedProjectConfig, test: { name: 'repository', include: ['**/*.test.ts'] } });
+export default defineProject({
+  ...sharedProjectConfig,
+  test: { name: 'repository', include: ['**/*.test.ts'], ...processTimeouts },
+});

@@ -1,7 +1,7 @@
 import { defineProject } from 'vitest/config';
-import { sharedProjectConfig } from '../../vitest.shared.js';
+import { processTimeouts, sharedProjectConfig } from '../../vitest.shared.js';
 
 export default defineProject({
   ...sharedProjectConfig,
-  test: { name: 'chat', include: ['test/**/*.test.ts'], fileParallelism: false },
+  test: { name: 'chat', include: ['test/**/*.test.ts'], fileParallelism: false, ...processTimeouts },
 });

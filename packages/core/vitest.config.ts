@@ -1,4 +1,7 @@
 import { defineProject } from 'vitest/config';
-import { sharedProjectConfig } from '../../vitest.shared.js';
+import { sharedProjectConfig, sharedTimeouts } from '../../vitest.shared.js';
 
-export default defineProject({ ...sharedProjectConfig, test: { name: 'core', include: ['test/**/*.test.ts'] } });
+export default defineProject({
+  ...sharedProjectConfig,
+  test: { name: 'core', include: ['test/**/*.test.ts'], ...sharedTimeouts },
+});

@@ -1,5 +1,5 @@
 import { defineProject } from 'vitest/config';
-import { sharedProjectConfig } from '../../vitest.shared.js';
+import { processTimeouts, sharedProjectConfig } from '../../vitest.shared.js';
 
 export default defineProject({
   ...sharedProjectConfig,
@@ -8,5 +8,6 @@ export default defineProject({
     include: ['test/**/*.test.ts'],
     // Each file starts its own redis-server processes; files run one at a time to spare the two cores.
     fileParallelism: false,
+    ...processTimeouts,
   },
 });
