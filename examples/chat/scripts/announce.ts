@@ -1,4 +1,4 @@
-// Broadcasts a system message to a room from outside any server, as the seed's users did from a shell:
+// Broadcasts a system message to a room from outside any server, as DjangoChannelsGraphqlWs's users did from a shell:
 //   REDIS_URL=redis://127.0.0.1:6379 npm run announce -- kittens "The server restarts at noon"
 // It needs the Redis layer: a memory layer in this process would reach no server.
 import { randomUUID } from 'node:crypto';

@@ -37,8 +37,8 @@ for (const [index, port] of [base, base + 1].entries()) {
   const child = spawn(process.execPath, ['--import', 'tsx', 'src/server/main.ts'], {
     cwd: root,
     stdio: 'inherit',
-    // Each server keeps its own SQLite file (sql.js holds it in memory): live messages cross
-    // servers through Redis; each server's history is its own.
+    // Each server keeps its users in its own SQLite file (sql.js holds it in memory); messages,
+    // live and history, are shared through Redis.
     env: {
       ...process.env,
       PORT: String(port),

@@ -36,7 +36,7 @@ const history = 'query ($room: String!) { history(chatroom: $room) { chatroom te
 const send = 'mutation ($room: String!, $text: String!) { sendChatMessage(chatroom: $room, text: $text) { ok } }';
 const subscription = 'subscription ($room: String) { onNewChatMessage(chatroom: $room) { chatroom text sender } }';
 
-describe('the seed’s sample session', () => {
+describe('DjangoChannelsGraphqlWs’s sample session', () => {
   it('sends as Anonymous, logs in as user, then sends as user; history keeps both', async () => {
     const { connect } = await start();
     const client = connect();
@@ -153,11 +153,11 @@ describe('persistence', () => {
   it('stores passwords salted and hashed, never in clear', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'gqlcast-chat-'));
     cleanups.push(() => rm(dir, { recursive: true, force: true }));
-    const db = await openDatabase(join(dir, 'chat.sqlite'), () => undefined);
+    const db = await openDatabase(join(dir, 'chat.sqlite'), { log: () => undefined });
     expect(await db.login('user', 'pass')).toEqual({ id: '1', username: 'user' });
     expect(await db.login('user', 'Pass')).toBeNull();
     expect(await db.login('nobody', 'pass')).toBeNull();
-    db.close();
+    await db.close();
     const { readFile } = await import('node:fs/promises');
     const bytes = await readFile(join(dir, 'chat.sqlite'));
     expect(bytes.includes(Buffer.from('scrypt$'))).toBe(true);

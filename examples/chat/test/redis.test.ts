@@ -25,7 +25,7 @@ afterAll(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
-it('delivers across two server processes on Redis, and from the announce script', async () => {
+it('delivers across two server processes on Redis, shares one history, and delivers from the announce script', async () => {
   const { fork } = await import('node:child_process');
   const servers = ['one', 'two'].map((name) =>
     fork(`${root}src/server/main.ts`, [], {
@@ -51,6 +51,11 @@ it('delivers across two server processes on Redis, and from the announce script'
       await one.execute({ query: 'mutation { sendChatMessage(chatroom: "kittens", text: "across servers") { ok } }' });
       expect((await onTwo.next()).value).toEqual({
         data: { onNewChatMessage: { text: 'across servers', sender: 'user' } },
+      });
+      // One history: the message sent through the first server is in the second server's history.
+      const history = 'query { history(chatroom: "kittens") { text sender } }';
+      expect((await two.execute({ query: history })).data).toEqual({
+        history: [{ text: 'across servers', sender: 'user' }],
       });
 
       const { stdout } = await run(

@@ -10,6 +10,7 @@ import type { Logger } from '@gqlcast/core';
 import { createGraphqlWsServer, type GraphqlWsServer, type Middleware } from '@gqlcast/server';
 import { createChatHub } from './channels.js';
 import { type ChatDatabase, openDatabase } from './database.js';
+import { redisMessageHistory } from './message-history.js';
 import { buildSchema, type ChatContext, type ConnectionState } from './schema.js';
 
 export interface ChatServerOptions {
@@ -17,12 +18,12 @@ export interface ChatServerOptions {
   port?: number;
   /** Use the Redis layer (many processes); otherwise the memory layer. */
   redisUrl?: string | undefined;
-  /** The SQLite file. @defaultValue `examples/chat/data/chat.sqlite` */
+  /** The SQLite file (users; messages too without Redis). @defaultValue `examples/chat/data/chat.sqlite` */
   databaseFile?: string;
   /** A name for logs, e.g. when two servers run. */
   name?: string;
   log?: (line: string) => void;
-  /** Protocol keep-alive, as the seed's example (every second). @defaultValue 1000 */
+  /** Protocol keep-alive, as DjangoChannelsGraphqlWs's example (every second). @defaultValue 1000 */
   keepAlive?: number;
 }
 
@@ -46,10 +47,14 @@ export async function startChatServer(options: ChatServerOptions = {}) {
       log(`error: ${message} ${details?.error instanceof Error ? details.error.message : ''}`),
   };
   const databaseFile = options.databaseFile ?? fileURLToPath(new URL('../../data/chat.sqlite', import.meta.url));
-  const db: ChatDatabase = await openDatabase(databaseFile, log);
+  // With Redis, every server reads and writes the same history there; users stay in the file.
+  const db: ChatDatabase = await openDatabase(databaseFile, {
+    log,
+    messages: options.redisUrl ? redisMessageHistory(options.redisUrl) : undefined,
+  });
   const { hub, chatMessages } = createChatHub({ redisUrl: options.redisUrl, logger });
 
-  // The seed's demo middleware logged each operation; this one logs each root field, named or not.
+  // DjangoChannelsGraphqlWs's demo middleware logged each operation; this one logs each root field, named or not.
   const logOperations: Middleware = (next, root, args, context, info) => {
     if (info.path.prev === undefined) {
       log(`${info.operation.operation} ${info.operation.name?.value ?? '(anonymous)'}: ${info.fieldName}`);
@@ -107,7 +112,7 @@ export async function startChatServer(options: ChatServerOptions = {}) {
         http.closeAllConnections();
         await new Promise<void>((resolve) => http.close(() => resolve()));
         await hub.close();
-        db.close();
+        await db.close();
       })();
       return closing;
     },

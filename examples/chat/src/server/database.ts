@@ -1,29 +1,30 @@
-// Messages and users in an SQLite file, through sql.js (SQLite compiled to WebAssembly:
-// it installs from npm alone, with no native build). The file is rewritten after each change.
+// Users (and, for a single server, messages) in an SQLite file, through sql.js (SQLite
+// compiled to WebAssembly: it installs from npm alone, with no native build). The file is
+// rewritten after each change. Servers sharing Redis keep messages there instead
+// (message-history.ts): sql.js holds the file in memory, so two processes cannot share it.
 import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname } from 'node:path';
 import initSqlJs, { type Database as SqlDatabase } from 'sql.js';
+import type { MessageHistory } from './message-history.js';
 import { hashPassword, verifyPassword } from './passwords.js';
 
-export interface StoredMessage {
-  readonly chatroom: string;
-  readonly text: string;
-  readonly sender: string;
-  readonly createdAt: Date;
-}
+export type { StoredMessage } from './message-history.js';
 
 export interface User {
   readonly id: string;
   readonly username: string;
 }
 
-export interface ChatDatabase {
-  history(chatroom: string, limit?: number): StoredMessage[];
-  addMessage(message: StoredMessage): void;
+export interface ChatDatabase extends MessageHistory {
   /** The user with this username and password, or null. */
   login(username: string, password: string): Promise<User | null>;
-  close(): void;
+}
+
+export interface OpenDatabaseOptions {
+  /** Where messages go instead of the SQLite file (Redis, for servers that share it). */
+  messages?: MessageHistory | undefined;
+  log?: (line: string) => void;
 }
 
 const schema = `
@@ -43,7 +44,8 @@ const schema = `
 `;
 
 /** Opens (or creates) the database file; a new one gets the schema and the user `user` / `pass`. */
-export async function openDatabase(file: string, log: (line: string) => void = console.log): Promise<ChatDatabase> {
+export async function openDatabase(file: string, options: OpenDatabaseOptions = {}): Promise<ChatDatabase> {
+  const log = options.log ?? console.log;
   const wasm = createRequire(import.meta.url).resolve('sql.js/dist/sql-wasm.wasm');
   const SQL = await initSqlJs({ locateFile: () => wasm });
   const fresh = !existsSync(file);
@@ -63,8 +65,8 @@ export async function openDatabase(file: string, log: (line: string) => void = c
     log(`Created the database ${file} with the user "user" (password "pass").`);
   }
 
-  return {
-    history(chatroom, limit = 100) {
+  const sqliteMessages: Omit<MessageHistory, 'close'> = {
+    async history(chatroom, limit = 100) {
       const rows = db.exec(
         'SELECT chatroom, text, sender, created_at FROM messages WHERE chatroom = ? ORDER BY id DESC LIMIT ?',
         [chatroom, limit],
@@ -78,7 +80,7 @@ export async function openDatabase(file: string, log: (line: string) => void = c
         }))
         .reverse();
     },
-    addMessage(message) {
+    async addMessage(message) {
       db.run('INSERT INTO messages (chatroom, text, sender, created_at) VALUES (?, ?, ?, ?)', [
         message.chatroom,
         message.text,
@@ -87,14 +89,21 @@ export async function openDatabase(file: string, log: (line: string) => void = c
       ]);
       save();
     },
+  };
+  const messages = options.messages ?? sqliteMessages;
+
+  return {
+    history: (chatroom, limit) => messages.history(chatroom, limit),
+    addMessage: (message) => messages.addMessage(message),
     async login(username, password) {
       const row = db.exec('SELECT id, password_hash FROM users WHERE username = ?', [username])[0]?.values[0];
       if (row === undefined) return null;
       const [id, hash] = row;
       return (await verifyPassword(password, String(hash))) ? { id: String(id), username } : null;
     },
-    close() {
+    async close() {
       db.close();
+      await options.messages?.close();
     },
   };
 }

@@ -1,11 +1,11 @@
-// The seed's chat schema, code-first with Pothos and gqlcast's t.subscriptionField.
+// DjangoChannelsGraphqlWs's chat schema, code-first with Pothos and gqlcast's t.subscriptionField.
 import { SKIP } from '@gqlcast/core';
 import GqlcastPlugin from '@gqlcast/pothos';
 import SchemaBuilder from '@pothos/core';
 import { allRoomsGroup, type ChatMessages, chatMessagePayload, roomGroup } from './channels.js';
 import type { ChatDatabase, StoredMessage, User } from './database.js';
 
-/** What lives as long as a WebSocket connection: the seed's session. */
+/** What lives as long as a WebSocket connection: DjangoChannelsGraphqlWs's session. */
 export interface ConnectionState {
   /** Random per connection: tells anonymous senders apart. */
   identity: string;
@@ -80,7 +80,7 @@ export function buildSchema(chatMessages: ChatMessages) {
               checked.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`).join('; '),
             );
           }
-          ctx.db.addMessage(message);
+          await ctx.db.addMessage(message);
           // To the room's subscribers, and to those of every room: each subscription is in exactly one of the two.
           await Promise.all([
             ctx.chatMessages.broadcast({ group: roomGroup(chatroom), payload }),
@@ -92,7 +92,7 @@ export function buildSchema(chatMessages: ChatMessages) {
       login: t.field({
         type: LoginPayload,
         args: { username: t.arg.string({ required: true }), password: t.arg.string({ required: true }) },
-        // Like the seed's login, it changes the connection's state: later operations send as this user.
+        // Like DjangoChannelsGraphqlWs's login, it changes the connection's state: later operations send as this user.
         resolve: async (_root, { username, password }, ctx) => {
           const user = await ctx.db.login(username, password);
           if (user === null) return { ok: false };

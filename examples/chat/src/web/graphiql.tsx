@@ -37,7 +37,7 @@ function isSubscription(params: { query: string; operationName?: string | null }
   }
 }
 
-// The seed's sample operations, one per tab.
+// DjangoChannelsGraphqlWs's sample operations, one per tab.
 const samples: { query: string }[] = [
   { query: '# Check there are no messages.\nquery read { history(chatroom: "kittens") { chatroom text sender } }\n' },
   {
