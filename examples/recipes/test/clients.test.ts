@@ -100,7 +100,8 @@ it('Relay: the network layer runs a query and a subscription', async () => {
   expect(await received).toEqual({ data: { onMessage: { text: 'hi Relay' } } });
 });
 
-it('graphql-ws client with confirmSubscriptions: subscribe, wait for the confirmation, mutate, receive', async () => {
+/** A server with `confirmSubscriptions`, and graphql-ws's client connected to it. */
+async function connectConfirming() {
   const { hub, schema } = createRecipeApp();
   const gqlServer = createGraphqlWsServer({ schema, confirmSubscriptions: true });
   const http = createServer();
@@ -118,6 +119,11 @@ it('graphql-ws client with confirmSubscriptions: subscribe, wait for the confirm
     retryAttempts: 0,
   });
   cleanups.push(() => client.dispose());
+  return client;
+}
+
+it('graphql-ws client with confirmSubscriptions: subscribe, wait for the confirmation, mutate, receive', async () => {
+  const client = await connectConfirming();
 
   // No test hook here: the confirmation alone says the subscription is active.
   const notifications = await subscribeConfirmed(client, {
@@ -130,23 +136,7 @@ it('graphql-ws client with confirmSubscriptions: subscribe, wait for the confirm
 });
 
 it('graphql-ws client with confirmSubscriptions: a refused subscription rejects with the server’s errors', async () => {
-  const { hub, schema } = createRecipeApp();
-  const gqlServer = createGraphqlWsServer({ schema, confirmSubscriptions: true });
-  const http = createServer();
-  gqlServer.attach(http, { path: '/graphql' });
-  http.listen(0, '127.0.0.1');
-  await once(http, 'listening');
-  cleanups.push(async () => {
-    await gqlServer.close();
-    await new Promise((resolve) => http.close(resolve));
-    await hub.close();
-  });
-  const client = createClient({
-    url: `ws://127.0.0.1:${(http.address() as AddressInfo).port}/graphql`,
-    webSocketImpl: WebSocket,
-    retryAttempts: 0,
-  });
-  cleanups.push(() => client.dispose());
+  const client = await connectConfirming();
   await expect(subscribeConfirmed(client, { query: 'subscription { onMessage { text } }' })).rejects.toEqual([
     expect.objectContaining({ message: expect.stringContaining('argument "room"') }),
   ]);
