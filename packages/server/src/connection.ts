@@ -81,6 +81,16 @@ class ConnectionView implements Connection<object> {
   get acknowledged(): boolean {
     return this.#owner.acknowledged;
   }
+
+  close(code = 1000, reason = ''): void {
+    // RFC 6455 §7.4.2: 4000–4999 are for applications; 1000 is a normal closure.
+    // The others name protocol conditions the server reports itself.
+    if (!(code === 1000 || (Number.isInteger(code) && code >= 4000 && code <= 4999))) {
+      throw new TypeError(`connection.close: code must be 1000 or 4000–4999, got ${String(code)}`);
+    }
+    if (typeof reason !== 'string') throw new TypeError('connection.close: reason must be a string');
+    this.#owner.closeFromApplication(code, reason);
+  }
 }
 
 type Phase = 'awaiting-init' | 'initialising' | 'acknowledged' | 'closing' | 'closed';
@@ -236,6 +246,11 @@ export abstract class ProtocolConnection<Message> implements ConnectionHandle, O
   protected send(message: object): void {
     if (this.phase === 'closed') return;
     this.socket.send(JSON.stringify(message));
+  }
+
+  /** `connection.close()` from a hook or resolver: the code is checked there. */
+  closeFromApplication(code: number, reason: string): void {
+    this.closeWith(code, reason);
   }
 
   protected closeWith(code: number, reason: string): void {

@@ -60,6 +60,21 @@ export interface Connection<State extends object = Record<string, unknown>> {
   readonly connectionParams: Readonly<Record<string, unknown>> | undefined;
   /** Whether `connection_ack` was sent. */
   readonly acknowledged: boolean;
+  /**
+   * Closes the connection from the server, for example when the
+   * authorization it was accepted with expires or is revoked. Its
+   * subscriptions end (their `unsubscribed` hooks get `disconnect`) and
+   * `onDisconnect` runs, as for any close.
+   *
+   * @param code - `1000`, or an application code from 4000 to 4999. Use
+   *   4403 (Forbidden) for an expired or revoked authorization: graphql-ws's
+   *   client and `@gqlcast/client` then reconnect, calling a
+   *   `connectionParams` function again for fresh credentials. Another code
+   *   throws a `TypeError`.
+   * @param reason - shown to the client; cut to the 123 bytes a close frame
+   *   allows. Do not put secrets in it.
+   */
+  close(code?: number, reason?: string): void;
 }
 
 /** What `context` receives besides the connection: the operation's message. */
