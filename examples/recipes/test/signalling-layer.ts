@@ -16,10 +16,10 @@ export function signallingLayer() {
       return subscription;
     },
   };
-  /** Resolves once a topic whose name ends with `suffix` was subscribed. */
-  const until = async (suffix: string) => {
-    const seen = () => [...subscribed.keys()].some((topic) => topic.endsWith(suffix));
-    while (!seen()) await new Promise<void>((resolve) => waiters.push(resolve));
+  /** Resolves once topics whose name ends with `suffix` were subscribed `times` times in all. */
+  const until = async (suffix: string, times = 1) => {
+    const count = () => [...subscribed].reduce((sum, [topic, n]) => (topic.endsWith(suffix) ? sum + n : sum), 0);
+    while (count() < times) await new Promise<void>((resolve) => waiters.push(resolve));
   };
   return { layer, until };
 }
