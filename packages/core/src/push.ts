@@ -26,7 +26,17 @@ export interface PushOffer {
    * resolver then resolves once the source is ready, or rejects.
    */
   accept(source: PushSource): void;
+  /**
+   * Wraps a field's `publish` in the server's field middleware, so middleware
+   * runs around each notification's `publish` as around its resolvers (the
+   * Python library applied middleware to each notification's execution).
+   * `undefined`: no middleware, `publish` runs as it is.
+   */
+  readonly wrapPublish?: ((publish: PublishCall) => PublishCall) | undefined;
 }
+
+/** A field's `publish` as the server's middleware sees it: `(payload, args, context, info)`. */
+export type PublishCall = (payload: unknown, args: unknown, context: unknown, info: unknown) => unknown;
 
 /** One subscriber's side of a push-driven stream. */
 export interface PushSource {

@@ -32,7 +32,7 @@ export async function openPushSource(
   const key = shareKeyOf(field, groups, args, context);
   let feed = key === undefined ? undefined : field.feeds.get(key);
   if (feed === undefined || !feed.live) {
-    const opened = new Feed(field, { args, context, info }, key, () => {
+    const opened = new Feed(field, { args, context, info, wrapPublish: offer.wrapPublish }, key, () => {
       if (key !== undefined && field.feeds.get(key) === opened) field.feeds.delete(key);
     });
     try {

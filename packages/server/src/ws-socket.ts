@@ -1,6 +1,6 @@
 import type { IncomingMessage } from 'node:http';
 import type { Logger } from '@gqlcast/core';
-import type { Subprotocol } from '@gqlcast/core/protocol';
+import { CloseCode, type Subprotocol } from '@gqlcast/core/protocol';
 import type { RawData, WebSocket } from 'ws';
 import type { ConnectionHandle, Socket } from './connection.js';
 
@@ -115,7 +115,7 @@ export class WsSocket implements Socket {
 
   received(data: RawData, isBinary: boolean): void {
     if (isBinary) {
-      this.#ws.close(4400, 'Binary frames are not accepted: send JSON text frames');
+      this.#ws.close(CloseCode.BadRequest, 'Binary frames are not accepted: send JSON text frames');
       return;
     }
     this.handle.receive(data.toString());

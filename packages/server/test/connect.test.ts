@@ -281,7 +281,10 @@ describe('legacy protocol violations', () => {
     expect(await client.next()).toEqual({
       type: 'error',
       id: null,
-      payload: { errors: [{ message: 'Invalid message received: not JSON' }] },
+      // Issue 16: with its `extensions.code`.
+      payload: {
+        errors: [{ message: 'Invalid message received: not JSON', extensions: { code: 'GQLCAST_BAD_MESSAGE' } }],
+      },
     });
     client.send({ type: 'subscribe', id: '7', payload: { query: '{ hello }' } });
     expect(await client.next()).toMatchObject({ type: 'error', id: '7' });
@@ -301,7 +304,15 @@ describe('legacy protocol violations', () => {
     expect(await client.next()).toEqual({
       type: 'error',
       id: null,
-      payload: { errors: [{ message: '"start" message expects "id" to be a non-empty string, got undefined' }] },
+      // Issue 16: with its `extensions.code`.
+      payload: {
+        errors: [
+          {
+            message: '"start" message expects "id" to be a non-empty string, got undefined',
+            extensions: { code: 'GQLCAST_BAD_MESSAGE' },
+          },
+        ],
+      },
     });
     client.send({ type: 'start', id: 'q', payload: { variables: {} } });
     expect(await client.next()).toMatchObject({ type: 'error', id: 'q' });
@@ -317,7 +328,15 @@ describe('legacy protocol violations', () => {
     expect(await client.next()).toEqual({
       type: 'error',
       id: '1',
-      payload: { errors: [{ message: 'Send connection_init and wait for connection_ack before start.' }] },
+      // Issue 16: with its `extensions.code`.
+      payload: {
+        errors: [
+          {
+            message: 'Send connection_init and wait for connection_ack before start.',
+            extensions: { code: 'GQLCAST_NOT_INITIALISED' },
+          },
+        ],
+      },
     });
     await client.init();
     client.send({ type: 'start', id: '2', payload: { query: '{ stateValue(key: "k") }' } });
