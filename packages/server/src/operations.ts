@@ -369,7 +369,11 @@ export class OperationRegistry implements MemberHost {
       operation.member = undefined;
     }
     if (operation.member === undefined) {
-      if (operation.state === 'done') return;
+      if (operation.state === 'done') {
+        // Stopped while starting, and its source was already ended: accepted all the same if it has a stream.
+        if (isAsyncIterator(result)) this.#confirmLate(operation);
+        return;
+      }
       if (isAsyncIterator(result)) {
         // Another plugin replaced the field's stream: pull it, as graphql-js would.
         await this.#subscribe(operation, args, result);
