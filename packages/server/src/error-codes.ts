@@ -19,6 +19,8 @@ export const ServerErrorCode = {
   NotInitialised: 'GQLCAST_NOT_INITIALISED',
   /** Legacy protocol: `start` with the id of an operation still running. */
   DuplicateId: 'GQLCAST_DUPLICATE_ID',
+  /** Legacy protocol: `onConnect` refused the connection (`connection_error`, then close 4403). */
+  ConnectionRefused: 'GQLCAST_CONNECTION_REFUSED',
   /** A running subscription failed on the server (its execution threw). */
   SubscriptionFailed: 'GQLCAST_SUBSCRIPTION_FAILED',
 } as const;

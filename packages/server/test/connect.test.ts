@@ -182,7 +182,11 @@ describe('refusing connections', () => {
     });
     const client = await server.client('graphql-ws');
     client.send({ type: 'connection_init' });
-    expect(await client.next()).toEqual({ type: 'connection_error', payload: { message: 'Invalid token' } });
+    // Issue 16: with its `extensions.code`.
+    expect(await client.next()).toEqual({
+      type: 'connection_error',
+      payload: { message: 'Invalid token', extensions: { code: 'GQLCAST_CONNECTION_REFUSED' } },
+    });
     expect((await client.closed).code).toBe(4403);
   });
 });

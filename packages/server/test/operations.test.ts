@@ -496,7 +496,11 @@ describe('legacy handshake', () => {
     const client = await server.client('graphql-ws');
     client.send({ type: 'connection_init' });
     client.send({ id: '1', type: 'start', payload: { query: 'mutation { setState(key: "k", value: "v") }' } });
-    expect(await client.next()).toEqual({ type: 'connection_error', payload: { message: 'Forbidden' } });
+    // Issue 16: with its `extensions.code`.
+    expect(await client.next()).toEqual({
+      type: 'connection_error',
+      payload: { message: 'Forbidden', extensions: { code: 'GQLCAST_CONNECTION_REFUSED' } },
+    });
     expect((await client.closed).code).toBe(4403);
     expect(executed).toBe(0);
   });

@@ -57,7 +57,8 @@ export class LegacyWsConnection extends ProtocolConnection<LegacyClientMessage> 
           // GQL_CONNECTION_ERROR: "Server may respond with this message to the GQL_CONNECTION_INIT
           // from client, indicates the server rejected the connection."
           this.#held = [];
-          this.send({ type: 'connection_error', payload: { message: decision.reason } } satisfies LegacyServerMessage);
+          const payload = { message: decision.reason, extensions: { code: ServerErrorCode.ConnectionRefused } };
+          this.send({ type: 'connection_error', payload } satisfies LegacyServerMessage);
           return this.closeWith(CloseCode.Forbidden, decision.reason);
         }
         this.acknowledge(decision.ackPayload);
