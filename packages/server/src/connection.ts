@@ -22,6 +22,10 @@ export interface Socket {
   send(data: string | Buffer): void;
   /** Resolves when buffered output fell below the high-water mark; `undefined` when it already is. */
   drained(): Promise<void> | undefined;
+  /** Bytes written but not yet flushed (absent: the socket buffers nothing). */
+  readonly bufferedAmount?: number | undefined;
+  /** Destroys the connection at once, without a closing handshake (absent: `close` is used). */
+  terminate?(): void;
   /** Starts the closing handshake. The adapter reports the end through `closed`. */
   close(code: number, reason: string): void;
 }
@@ -120,7 +124,7 @@ export abstract class ProtocolConnection<Message> implements ConnectionHandle, O
   constructor(scope: ServerScope, socket: Socket, request: UpgradeRequest, id: string) {
     this.scope = scope;
     this.socket = socket;
-    this.#outbox = new Outbox(socket);
+    this.#outbox = new Outbox(socket, scope.options.maxSendBuffer, () => this.#overflowed());
     const rate = scope.options.messageRate;
     this.#rate = rate === undefined ? undefined : new TokenBucket(rate.messages, rate.interval);
     this.connection = new ConnectionView(id, socket.protocol, request, this);
@@ -313,6 +317,19 @@ export abstract class ProtocolConnection<Message> implements ConnectionHandle, O
     } catch (error) {
       this.#fail(error);
     }
+  }
+
+  /** The peer stopped reading and its buffer passed `maxSendBuffer`: it is cut off; the others go on. */
+  #overflowed(): void {
+    this.scope.options.logger.warn(
+      `Connection ${this.connection.id} is not reading: more than ${this.scope.options.maxSendBuffer} bytes ` +
+        'wait to be sent (maxSendBuffer); terminating it.',
+      { connection: this.connection.id },
+    );
+    this.phase = 'closing';
+    this.#clearTimers();
+    if (this.socket.terminate !== undefined) this.socket.terminate();
+    else this.socket.close(CloseCode.PolicyViolation, 'Not reading');
   }
 
   /** An unexpected failure: log it, close this connection with 4500; the others go on. */

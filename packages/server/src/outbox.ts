@@ -11,9 +11,15 @@ import type { Socket } from './connection.js';
  * held outbox as "not drained": their frames wait in their own bounded backlog
  * (`queueLimit`, oldest dropped), so what waits here is at most one message per
  * operation.
+ *
+ * Every message is bounded here too: past `maxSendBuffer` unflushed bytes the
+ * connection is terminated (see `#write`).
  */
 export class Outbox {
   readonly #socket: Socket;
+  readonly #maxBuffered: number;
+  /** Called once when the socket's buffer passed the cap: the connection terminates it. */
+  #onOverflow: (() => void) | undefined;
   #holding = false;
   /** While holding: the operation whose messages pass (`undefined`: only messages without an id). */
   #passes: string | undefined;
@@ -22,8 +28,10 @@ export class Outbox {
   /** Who waits for the hold to end (made on first use). */
   #waiters: (() => void)[] | undefined;
 
-  constructor(socket: Socket) {
+  constructor(socket: Socket, maxBuffered: number, onOverflow: () => void) {
     this.#socket = socket;
+    this.#maxBuffered = maxBuffered;
+    this.#onOverflow = onOverflow;
   }
 
   /** Sends one serialized message of operation `id` (`undefined`: a connection-level message). */
@@ -31,6 +39,20 @@ export class Outbox {
     if (this.#holding && id !== undefined && id !== this.#passes) {
       this.#deferred ??= [];
       this.#deferred.push(data);
+      return;
+    }
+    this.#write(data);
+  }
+
+  /**
+   * Every message passes here, whatever it is (a notification, a query's answer, a pong): a peer
+   * that stops reading cannot make the server buffer more than `maxSendBuffer` (plus one message).
+   */
+  #write(data: string | Buffer): void {
+    if ((this.#socket.bufferedAmount ?? 0) > this.#maxBuffered) {
+      const overflow = this.#onOverflow;
+      this.#onOverflow = undefined;
+      overflow?.();
       return;
     }
     this.#socket.send(data);
@@ -56,7 +78,7 @@ export class Outbox {
     this.#passes = undefined;
     const deferred = this.#deferred;
     this.#deferred = undefined;
-    if (deferred !== undefined) for (const data of deferred) this.#socket.send(data);
+    if (deferred !== undefined) for (const data of deferred) this.#write(data);
     const waiters = this.#waiters;
     this.#waiters = undefined;
     if (waiters !== undefined) for (const resolve of waiters) resolve();

@@ -367,3 +367,28 @@ it('6. legacy graphql-ws: an error for a message of a wrong type has extensions.
     },
   });
 });
+
+describe.each(protocolNames)('the outbox bounds every outgoing message (%s)', (protocol) => {
+  it('terminates a peer that stops reading once maxSendBuffer bytes wait, whatever filled it (query answers)', async () => {
+    const recorded = recordingLogger();
+    const terminated = deferred<void>();
+    const logger: Logger = {
+      ...recorded,
+      warn: (message, details) => {
+        recorded.warn(message, details);
+        if (/maxSendBuffer/.test(message)) terminated.resolve();
+      },
+    };
+    await using server = await startServer({ maxSendBuffer: 2 * 1024 * 1024, logger, messageRate: false });
+    const client = await server.client(protocol);
+    await client.init();
+    const socket = (client.ws as unknown as { _socket: import('node:net').Socket })._socket;
+    socket.pause();
+    // 40 MB of answers to a peer that reads nothing: far beyond what loopback's kernel buffers take.
+    const name = 'x'.repeat(100 * 1024);
+    for (let i = 0; i < 400; i++) start(client, `q${i}`, 'query ($n: String) { hello(name: $n) }', { n: name });
+    await terminated.promise;
+    socket.resume();
+    expect((await client.closed).code).toBe(1006);
+  });
+});
