@@ -1,5 +1,7 @@
-import type { ChannelSubscription, EndReason, PublishCall, PushSink } from '@gqlcast/core';
-import { OrderedRunner, SKIP } from '@gqlcast/core';
+import type { ChannelSubscription, EndReason } from '@gqlcast/core';
+import { SKIP } from '@gqlcast/core';
+import type { PublishCall, PushSink } from '@gqlcast/core/push';
+import { OrderedRunner } from '@gqlcast/core/push';
 import type { GraphQLResolveInfo } from 'graphql';
 import { isPromiseLike, PublishFailure, toUnsubscribeReason } from './hooks.js';
 import type { FieldDefinition } from './stream.js';

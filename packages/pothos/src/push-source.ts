@@ -1,12 +1,5 @@
-import {
-  currentReturnReason,
-  ErrorCode,
-  isGqlcastError,
-  type PushOffer,
-  type PushSink,
-  type PushSource,
-  type UnsubscribeReason,
-} from '@gqlcast/core';
+import { currentReturnReason, ErrorCode, isGqlcastError, type UnsubscribeReason } from '@gqlcast/core';
+import type { PushOffer, PushSink, PushSource } from '@gqlcast/core/push';
 import type { GraphQLResolveInfo } from 'graphql';
 import { Feed } from './feed.js';
 import { runUnsubscribed } from './hooks.js';

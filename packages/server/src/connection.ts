@@ -1,5 +1,5 @@
-import type { PublishCall } from '@gqlcast/core';
 import { CloseCode, limitCloseReason, type Subprotocol, type WireError, type WireResult } from '@gqlcast/core/protocol';
+import type { PublishCall } from '@gqlcast/core/push';
 import type { GraphQLSchema } from 'graphql';
 import type { DocumentCache } from './documents.js';
 import { OperationRegistry, type OperationSink } from './operations.js';

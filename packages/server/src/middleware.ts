@@ -1,4 +1,4 @@
-import type { PublishCall } from '@gqlcast/core';
+import type { PublishCall } from '@gqlcast/core/push';
 import {
   defaultFieldResolver,
   GraphQLDirective,

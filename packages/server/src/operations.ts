@@ -1,12 +1,6 @@
-import {
-  type PublishCall,
-  type PushOffer,
-  type PushSource,
-  pushOfferKey,
-  returnWithReason,
-  type UnsubscribeReason,
-} from '@gqlcast/core';
+import { returnWithReason, type UnsubscribeReason } from '@gqlcast/core';
 import type { SubscribePayload, WireError, WireResult } from '@gqlcast/core/protocol';
+import { isPushField, type PublishCall, type PushOffer, type PushSource, pushOfferKey } from '@gqlcast/core/push';
 import {
   createSourceEventStream,
   type ExecutionArgs,
@@ -340,7 +334,7 @@ export class OperationRegistry implements MemberHost {
     // Fragments or directives at the root: graphql-js's own path handles them.
     if (selections.length !== 1 || node?.kind !== Kind.FIELD || (node.directives?.length ?? 0) > 0) return false;
     const field = this.#scope.schema.getSubscriptionType()?.getFields()[node.name.value];
-    return (field?.extensions as { gqlcast?: { push?: unknown } } | undefined)?.gqlcast?.push === true;
+    return isPushField(field?.extensions);
   }
 
   /**

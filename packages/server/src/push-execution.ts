@@ -1,5 +1,6 @@
-import { OrderedRunner, type PushSink, type PushSource, type UnsubscribeReason } from '@gqlcast/core';
+import type { UnsubscribeReason } from '@gqlcast/core';
 import type { WireResult } from '@gqlcast/core/protocol';
+import { OrderedRunner, type PushSink, type PushSource } from '@gqlcast/core/push';
 import type { ExecutionArgs, ExecutionResult } from 'graphql';
 import type { ExecuteFunction } from './options.js';
 import type { PushMember } from './push-member.js';

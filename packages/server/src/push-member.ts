@@ -1,4 +1,5 @@
-import type { PushSource, UnsubscribeReason } from '@gqlcast/core';
+import type { UnsubscribeReason } from '@gqlcast/core';
+import type { PushSource } from '@gqlcast/core/push';
 import type { SharedExecution } from './push-execution.js';
 
 /** What a member needs from its connection and operation registry. */
