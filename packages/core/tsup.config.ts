@@ -6,5 +6,6 @@ export default defineConfig(
     index: 'src/index.ts',
     'testing/index': 'src/testing/index.ts',
     'protocol/index': 'src/protocol/index.ts',
+    'push/index': 'src/push/index.ts',
   }),
 );

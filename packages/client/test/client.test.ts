@@ -30,7 +30,10 @@ describe.each(transportKinds)('%s transport', (kind) => {
         },
       });
       const client = server.client({ protocol });
-      expect(await client.execute({ query: '{ hello }' })).toEqual({ errors: [{ message: 'Not now.' }] });
+      // Issue 16: the server's refusal carries its `extensions.code`.
+      expect(await client.execute({ query: '{ hello }' })).toEqual({
+        errors: [{ message: 'Not now.', extensions: { code: 'GQLCAST_OPERATION_REFUSED' } }],
+      });
       const invalid = await client.execute({ query: '{ nope }' });
       expect(invalid.errors?.[0]?.message).toBe('Cannot query field "nope" on type "Query".');
     });

@@ -70,13 +70,6 @@ export class Fanout {
     if (entry.layerSubscription !== undefined) this.#release(entry, entry.layerSubscription);
   }
 
-  /** Every subscriber currently attached, across topics, each once. */
-  subscribers(): Set<Subscription<unknown>> {
-    const all = new Set<Subscription<unknown>>();
-    for (const entry of this.#topics.values()) for (const subscriber of entry.subscribers) all.add(subscriber);
-    return all;
-  }
-
   #open(topic: string, channel: string, group: string | undefined): TopicEntry {
     const entry: TopicEntry = {
       topic,

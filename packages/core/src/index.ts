@@ -22,7 +22,6 @@ export type { Layer, LayerHealth, LayerSubscription } from './layer.js';
 export { consoleLogger, type Logger, silentLogger } from './logger.js';
 export { type MemoryLayerOptions, memoryLayer } from './memory-layer.js';
 export { type GroupSelection, maxGroupLength } from './names.js';
-export { isPushOffer, type PushOffer, type PushSink, type PushSource, pushOfferKey } from './push.js';
 export { defaultQueueLimit } from './queue-limit.js';
 export { currentReturnReason, returnWithReason, type UnsubscribeReason } from './return-reason.js';
 export { isSkip, SKIP, type Skip } from './skip.js';

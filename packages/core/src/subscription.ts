@@ -37,7 +37,8 @@ export interface ChannelSubscription<T> extends AsyncIterableIterator<T, undefin
   /**
    * With push delivery (`onNotification`), the stage after it may still have to
    * drop notifications for a slow consumer (the gqlcast server does, per socket):
-   * it reports them here, so they count in `dropped` and in the hub's `stats()`.
+   * it reports them here, so they count in `dropped` and in the hub's `stats()`,
+   * and are logged as the queue's own drops are (warn; for a limit of 1, warn once, then debug).
    */
   recordDropped(count: number): void;
   /** Notifications waiting to be consumed. */
@@ -126,8 +127,8 @@ export class Subscription<T> implements ChannelSubscription<T> {
   }
 
   recordDropped(count: number): void {
-    this.dropped += count;
-    this.#host.countDropped(count);
+    // Counted and logged exactly as the queue's own drops: one policy, wherever the drop happened.
+    for (let i = 0; i < count; i++) this.#noteDropped(undefined);
   }
 
   /** Queues one notification; drops the oldest when the queue is full. */
@@ -220,6 +221,10 @@ export class Subscription<T> implements ChannelSubscription<T> {
   #dropOldest(buffer: RingBuffer<T, string | undefined>): void {
     const group = buffer.peekTag();
     buffer.shift();
+    this.#noteDropped(group);
+  }
+
+  #noteDropped(group: string | undefined): void {
     this.dropped++;
     this.#host.countDropped(1);
     this.#unwarnedGroups ??= new Set();

@@ -1,5 +1,7 @@
-import type { ChannelSubscription, EndReason, PushSink } from '@gqlcast/core';
+import type { ChannelSubscription, EndReason } from '@gqlcast/core';
 import { SKIP } from '@gqlcast/core';
+import type { PublishCall, PushSink } from '@gqlcast/core/push';
+import { OrderedRunner } from '@gqlcast/core/push';
 import type { GraphQLResolveInfo } from 'graphql';
 import { isPromiseLike, PublishFailure, toUnsubscribeReason } from './hooks.js';
 import type { FieldDefinition } from './stream.js';
@@ -13,6 +15,8 @@ export interface FeedOwner {
   readonly args: unknown;
   readonly context: unknown;
   readonly info: GraphQLResolveInfo;
+  /** The server's middleware around `publish` (see `PushOffer.wrapPublish`). */
+  readonly wrapPublish: ((publish: PublishCall) => PublishCall) | undefined;
 }
 
 /**
@@ -23,7 +27,8 @@ export interface FeedOwner {
  * `publish` runs once per notification for all of them; a private feed serves
  * one subscriber. Either way nothing is queued here and no promise is created
  * per notification unless `publish` itself is async: then later notifications
- * wait their turn behind it, so order holds.
+ * wait their turn behind it, so order holds, at most `queueLimit` of them
+ * (the oldest dropped, counted and logged as the pull path's queue does).
  */
 export class Feed {
   readonly key: string | undefined;
@@ -33,12 +38,18 @@ export class Feed {
   position = 0;
   readonly #field: FieldDefinition;
   readonly #owner: FeedOwner;
+  /** The field's `publish`, inside the server's middleware when it has any. */
+  readonly #publish: PublishCall | undefined;
   readonly #sinks = new Set<PushSink>();
   /** The subscribers holding the feed open; the last one out closes it. */
   #holders = 0;
   #subscription: ChannelSubscription<unknown> | undefined;
-  /** Settles when the notifications handed to an async `publish` are all delivered. */
-  #tail: Promise<void> | undefined;
+  /** Runs `publish` in order; bounds what waits behind an async one. */
+  readonly #runner = new OrderedRunner<{ payload: unknown; sequence: number }>(
+    (item) => this.#run(item.payload, item.sequence),
+    () => this.queueLimit,
+    () => this.#subscription?.recordDropped(1),
+  );
   /** No new subscriber may join (the source ended, or everyone left). */
   #closed = false;
   /** Nothing more is delivered. */
@@ -48,6 +59,8 @@ export class Feed {
   constructor(field: FieldDefinition, owner: FeedOwner, key: string | undefined, onClose: () => void) {
     this.#field = field;
     this.#owner = owner;
+    const publish = field.publish as PublishCall | undefined;
+    this.#publish = publish !== undefined && owner.wrapPublish !== undefined ? owner.wrapPublish(publish) : publish;
     this.key = key;
     this.#onClose = onClose;
   }
@@ -107,25 +120,12 @@ export class Feed {
   }
 
   #receive(payload: unknown): void {
-    const sequence = ++this.position;
-    if (this.#tail !== undefined) {
-      this.#track(this.#tail.then(() => this.#run(payload, sequence)));
-      return;
-    }
-    const pending = this.#run(payload, sequence);
-    if (pending !== undefined) this.#track(pending);
-  }
-
-  #track(pending: Promise<void>): void {
-    this.#tail = pending;
-    void pending.then(() => {
-      if (this.#tail === pending) this.#tail = undefined;
-    });
+    this.#runner.push({ payload, sequence: ++this.position });
   }
 
   /** Runs `publish` on one notification; returns a promise only when `publish` is async. */
   #run(payload: unknown, sequence: number): Promise<void> | undefined {
-    const publish = this.#field.publish;
+    const publish = this.#publish;
     if (publish === undefined) {
       this.#emit(payload, sequence);
       return undefined;
@@ -179,7 +179,6 @@ export class Feed {
       for (const sink of [...this.#sinks]) sink.end(unsubscribeReason);
       this.#sinks.clear();
     };
-    if (this.#tail === undefined) finish();
-    else void this.#tail.then(finish);
+    this.#runner.whenIdle(finish);
   }
 }

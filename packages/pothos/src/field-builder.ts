@@ -1,4 +1,5 @@
-import { consoleLogger, defaultQueueLimit, isPushOffer } from '@gqlcast/core';
+import { consoleLogger, defaultQueueLimit } from '@gqlcast/core';
+import { isPushOffer, pushFieldExtensions } from '@gqlcast/core/push';
 import {
   type FieldKind,
   PothosSchemaError,
@@ -80,8 +81,8 @@ fieldBuilderProto.subscriptionField = function subscriptionField(options) {
 
   const ref = (this as unknown as RootFieldBuilder<SchemaTypes, unknown, FieldKind>).field({
     ...rest,
-    // `push` tells the gqlcast server this field accepts its push offer (see PushOffer in @gqlcast/core).
-    extensions: { ...extensions, gqlcast: { channel: channel.name, push: true, shared: field.share !== undefined } },
+    // Tells the gqlcast server this field accepts its push offer (the contract: @gqlcast/core/push).
+    extensions: { ...extensions, ...pushFieldExtensions(channel.name, field.share !== undefined) },
     // `subscribe` before `resolve`: Pothos infers the parent of `resolve` from it.
     subscribe: (root: unknown, args: unknown, context: unknown, info: GraphQLResolveInfo) => {
       field.fieldName = info.fieldName;

@@ -1,12 +1,5 @@
-import {
-  currentReturnReason,
-  ErrorCode,
-  isGqlcastError,
-  type PushOffer,
-  type PushSink,
-  type PushSource,
-  type UnsubscribeReason,
-} from '@gqlcast/core';
+import { currentReturnReason, ErrorCode, isGqlcastError, type UnsubscribeReason } from '@gqlcast/core';
+import type { PushOffer, PushSink, PushSource } from '@gqlcast/core/push';
 import type { GraphQLResolveInfo } from 'graphql';
 import { Feed } from './feed.js';
 import { runUnsubscribed } from './hooks.js';
@@ -32,7 +25,7 @@ export async function openPushSource(
   const key = shareKeyOf(field, groups, args, context);
   let feed = key === undefined ? undefined : field.feeds.get(key);
   if (feed === undefined || !feed.live) {
-    const opened = new Feed(field, { args, context, info }, key, () => {
+    const opened = new Feed(field, { args, context, info, wrapPublish: offer.wrapPublish }, key, () => {
       if (key !== undefined && field.feeds.get(key) === opened) field.feeds.delete(key);
     });
     try {

@@ -1,8 +1,10 @@
 import { CloseCode, limitCloseReason, type Subprotocol, type WireError, type WireResult } from '@gqlcast/core/protocol';
+import type { PublishCall } from '@gqlcast/core/push';
 import type { GraphQLSchema } from 'graphql';
 import type { DocumentCache } from './documents.js';
 import { OperationRegistry, type OperationSink } from './operations.js';
 import type { ConnectDecision, Connection, ResolvedOptions, UpgradeRequest } from './options.js';
+import { Outbox } from './outbox.js';
 import type { SharedExecutions } from './push-execution.js';
 import { TokenBucket } from './rate-limit.js';
 
@@ -20,6 +22,10 @@ export interface Socket {
   send(data: string | Buffer): void;
   /** Resolves when buffered output fell below the high-water mark; `undefined` when it already is. */
   drained(): Promise<void> | undefined;
+  /** Bytes written but not yet flushed (absent: the socket buffers nothing). */
+  readonly bufferedAmount?: number | undefined;
+  /** Destroys the connection at once, without a closing handshake (absent: `close` is used). */
+  terminate?(): void;
   /** Starts the closing handshake. The adapter reports the end through `closed`. */
   close(code: number, reason: string): void;
 }
@@ -31,6 +37,8 @@ export interface ServerScope {
   readonly documents: DocumentCache;
   /** The push path's shared executions, across connections. */
   readonly executions: SharedExecutions;
+  /** The middleware around push fields' `publish`; `undefined` without middleware. */
+  readonly wrapPublish: ((publish: PublishCall) => PublishCall) | undefined;
   /** True once `close()` began: operations then end with reason `shutdown`. */
   readonly shuttingDown: boolean;
   /** A connection closed and its hooks ran: the server stops tracking it. */
@@ -105,6 +113,7 @@ export abstract class ProtocolConnection<Message> implements ConnectionHandle, O
   protected readonly scope: ServerScope;
   protected readonly socket: Socket;
   protected readonly operations: OperationRegistry;
+  readonly #outbox: Outbox;
   protected phase: Phase = 'awaiting-init';
   protected initReceived = false;
   #connectionParams: Readonly<Record<string, unknown>> | undefined;
@@ -125,6 +134,7 @@ export abstract class ProtocolConnection<Message> implements ConnectionHandle, O
   constructor(scope: ServerScope, socket: Socket, request: UpgradeRequest, id: string) {
     this.scope = scope;
     this.socket = socket;
+    this.#outbox = new Outbox(socket, scope.options.maxSendBuffer, () => this.#overflowed());
     const rate = scope.options.messageRate;
     this.#rate = rate === undefined ? undefined : new TokenBucket(rate.messages, rate.interval);
     this.connection = new ConnectionView(id, socket.protocol, request, this);
@@ -134,8 +144,11 @@ export abstract class ProtocolConnection<Message> implements ConnectionHandle, O
       this.#initTimer = setTimeout(() => {
         // graphql-transport-ws, ConnectionInit: "If the server wishes to reject the connection [...]
         // because of the connection initialisation timeout, close with 4408: Connection initialisation timeout."
-        // Until the ack: an onConnect that never settles must not hold the socket either.
-        if (this.phase !== 'acknowledged') this.closeWith(4408, 'Connection initialisation timeout');
+        // 4408 blames the client: only for a `connection_init` that did not arrive. A client that sent it in
+        // time is not closed because the server's own `onConnect` is slow (graphql-ws acknowledges it too).
+        if (!this.initReceived) {
+          this.closeWith(CloseCode.ConnectionInitialisationTimeout, 'Connection initialisation timeout');
+        }
       }, timeout);
       this.#initTimer.unref?.();
     }
@@ -167,10 +180,11 @@ export abstract class ProtocolConnection<Message> implements ConnectionHandle, O
       return;
     }
     if (message === undefined) return;
-    // With strictOrdering, operations wait their turn; control messages (ping, complete) never do.
+    // With strictOrdering, each message is handled after the previous one finished (a `complete` too,
+    // so it ends a subscription still starting once it started); only ping, pong and terminate do not wait.
     if (this.scope.options.strictOrdering && !this.isControl(message)) {
       this.#ordered = (this.#ordered ?? Promise.resolve()).then(() =>
-        this.isOpen ? this.#handleSafely(message) : undefined,
+        this.isOpen ? this.#handleInOrder(message) : undefined,
       );
     } else void this.#handleSafely(message);
   }
@@ -212,7 +226,7 @@ export abstract class ProtocolConnection<Message> implements ConnectionHandle, O
     // `complete`: that would tell clients the subscription is over for good. 1001 tells them
     // to reconnect (to another instance, or this one once restarted) and subscribe again.
     void this.operations.stopAll('shutdown');
-    this.closeWith(1001, 'Server is shutting down');
+    this.closeWith(CloseCode.GoingAway, 'Server is shutting down');
   }
 
   // OperationSink, per protocol.
@@ -221,20 +235,20 @@ export abstract class ProtocolConnection<Message> implements ConnectionHandle, O
   abstract complete(id: string): void;
 
   drained(): Promise<void> | undefined {
-    return this.socket.drained();
+    return this.#outbox.drained();
   }
 
   abstract notificationPrefix(id: string): string;
 
-  write(frame: Buffer): void {
+  write(id: string, frame: Buffer): void {
     if (this.phase === 'closed') return;
-    this.socket.send(frame);
+    this.#outbox.send(id, frame);
   }
 
   /** Parses a frame; a frame that breaks the protocol is dealt with here, and yields `undefined`. */
   protected abstract parse(data: string): Message | undefined;
 
-  /** Whether a message is handled at once even with `strictOrdering` (ping, pong, complete, stop). */
+  /** Whether a message is handled at once even with `strictOrdering` (ping, pong, connection_terminate). */
   protected abstract isControl(message: Message): boolean;
 
   /** Handles one message; resolves when it counts as processed (for `strictOrdering`). */
@@ -245,7 +259,7 @@ export abstract class ProtocolConnection<Message> implements ConnectionHandle, O
 
   protected send(message: object): void {
     if (this.phase === 'closed') return;
-    this.socket.send(JSON.stringify(message));
+    this.#outbox.send((message as { id?: string }).id ?? undefined, JSON.stringify(message));
   }
 
   /** `connection.close()` from a hook or resolver: the code is checked there. */
@@ -302,6 +316,16 @@ export abstract class ProtocolConnection<Message> implements ConnectionHandle, O
     return this.phase !== 'closing' && this.phase !== 'closed';
   }
 
+  /** Strict ordering: what other operations send while this message is handled follows its own answers. */
+  async #handleInOrder(message: Message): Promise<void> {
+    this.#outbox.hold((message as { id?: string }).id);
+    try {
+      await this.#handleSafely(message);
+    } finally {
+      this.#outbox.release();
+    }
+  }
+
   async #handleSafely(message: Message): Promise<void> {
     try {
       await this.handle(message);
@@ -310,13 +334,26 @@ export abstract class ProtocolConnection<Message> implements ConnectionHandle, O
     }
   }
 
+  /** The peer stopped reading and its buffer passed `maxSendBuffer`: it is cut off; the others go on. */
+  #overflowed(): void {
+    this.scope.options.logger.warn(
+      `Connection ${this.connection.id} is not reading: more than ${this.scope.options.maxSendBuffer} bytes ` +
+        'wait to be sent (maxSendBuffer); terminating it.',
+      { connection: this.connection.id },
+    );
+    this.phase = 'closing';
+    this.#clearTimers();
+    if (this.socket.terminate !== undefined) this.socket.terminate();
+    else this.socket.close(CloseCode.PolicyViolation, 'Not reading');
+  }
+
   /** An unexpected failure: log it, close this connection with 4500; the others go on. */
   #fail(error: unknown): void {
     this.scope.options.logger.error(`Connection ${this.connection.id} failed on a message.`, {
       connection: this.connection.id,
       error,
     });
-    this.closeWith(4500, 'Internal server error');
+    this.closeWith(CloseCode.InternalServerError, 'Internal server error');
   }
 
   #clearTimers(): void {

@@ -1,5 +1,6 @@
 export { CloseCode, Subprotocol } from '@gqlcast/core/protocol';
 export type { Socket } from './connection.js';
+export { ServerErrorCode } from './error-codes.js';
 export { type AttachOptions, createGraphqlWsServer, type GraphqlWsServer } from './graphql-ws-server.js';
 export { aliasLimit, depthLimit } from './limits.js';
 export type {

@@ -1,3 +1,4 @@
+import type { PublishCall } from '@gqlcast/core/push';
 import {
   defaultFieldResolver,
   GraphQLDirective,
@@ -12,6 +13,7 @@ import {
   type GraphQLNamedType,
   GraphQLNonNull,
   GraphQLObjectType,
+  type GraphQLResolveInfo,
   GraphQLScalarType,
   GraphQLSchema,
   type GraphQLType,
@@ -115,6 +117,26 @@ export function applyMiddleware(schema: GraphQLSchema, middleware: readonly Midd
         : new GraphQLDirective({ ...directive.toConfig(), args: args(directive.toConfig().args) }),
     ),
   });
+}
+
+/**
+ * Wraps a push field's `publish` in the middleware, as a resolver is: the
+ * middleware sees `(next, payload, args, context, info)`. With `share`,
+ * `publish` runs once per notification for all subscribers of the shared
+ * feed, with the context of the subscriber who opened it.
+ */
+export function wrapPublish(middleware: readonly Middleware[]): ((publish: PublishCall) => PublishCall) | undefined {
+  if (middleware.length === 0) return undefined;
+  return (publish) => {
+    let chain = publish as Parameters<Middleware>[0];
+    for (const layer of middleware) {
+      const next = chain;
+      chain = (root, args, context, info) => layer(next, root, args, context, info);
+    }
+    const wrapped = chain;
+    return (payload, args, context, info) =>
+      wrapped(payload, args as Record<string, unknown>, context, info as GraphQLResolveInfo);
+  };
 }
 
 function wrapResolver(

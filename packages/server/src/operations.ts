@@ -1,5 +1,6 @@
-import { type PushOffer, type PushSource, pushOfferKey, returnWithReason, type UnsubscribeReason } from '@gqlcast/core';
+import { returnWithReason, type UnsubscribeReason } from '@gqlcast/core';
 import type { SubscribePayload, WireError, WireResult } from '@gqlcast/core/protocol';
+import { isPushField, type PublishCall, type PushOffer, type PushSource, pushOfferKey } from '@gqlcast/core/push';
 import {
   createSourceEventStream,
   type ExecutionArgs,
@@ -10,6 +11,7 @@ import {
   type OperationDefinitionNode,
 } from 'graphql';
 import type { DocumentCache } from './documents.js';
+import { ServerErrorCode as Codes, type ServerErrorCode, withCode } from './error-codes.js';
 import type { Connection, ExecuteFunction, ResolvedOptions } from './options.js';
 import type { SharedExecutions } from './push-execution.js';
 import { type MemberHost, PushMember } from './push-member.js';
@@ -34,8 +36,8 @@ export interface OperationSink {
   drained(): Promise<void> | undefined;
   /** The start of a notification message for `id`, up to its payload (push path, built once per subscription). */
   notificationPrefix(id: string): string;
-  /** Writes one complete, already serialized message. */
-  write(frame: Buffer): void;
+  /** Writes one complete, already serialized message of operation `id`. */
+  write(id: string, frame: Buffer): void;
 }
 
 interface Operation {
@@ -50,6 +52,14 @@ interface Operation {
   /** The push path's place in a shared execution (gqlcast fields). */
   member: PushMember | undefined;
   reason: UnsubscribeReason;
+  /** Settles once it started (or was refused); `undefined` once it did. */
+  started: Promise<void> | undefined;
+  /**
+   * Stopped while starting by a protocol that answers the stop (legacy `stop` → `complete`): if it is
+   * accepted after all, its confirmation is still sent first, so every accepted subscription's first
+   * message is its confirmation.
+   */
+  confirmIfAccepted: boolean;
 }
 
 /** What the registry needs from its server (a `ServerScope` has it all). */
@@ -59,6 +69,8 @@ export interface OperationScope {
   readonly schema: GraphQLSchema;
   readonly documents: DocumentCache;
   readonly executions: SharedExecutions;
+  /** The middleware around push fields' `publish`; `undefined` without middleware. */
+  readonly wrapPublish: ((publish: PublishCall) => PublishCall) | undefined;
 }
 
 /**
@@ -89,10 +101,6 @@ export class OperationRegistry implements MemberHost {
     return this.#operations.has(id);
   }
 
-  get size(): number {
-    return this.#operations.size;
-  }
-
   /**
    * Runs an operation. Resolves once it has *started*: a query or mutation when
    * answered, a subscription once active (and confirmed). Never rejects.
@@ -106,14 +114,18 @@ export class OperationRegistry implements MemberHost {
       iterator: undefined,
       member: undefined,
       reason: 'complete',
+      started: undefined,
+      confirmIfAccepted: false,
     };
     this.#operations.set(id, operation);
     const started = this.#run(operation, payload);
+    operation.started = started;
     this.#starting ??= new Map();
     this.#starting.set(started, operation);
     try {
       await started;
     } finally {
+      operation.started = undefined;
       this.#starting?.delete(started);
       if (this.#starting?.size === 0) this.#starting = undefined;
       // Refused, or stopped while starting (its stream, if any, was returned): its slot comes back only
@@ -131,7 +143,7 @@ export class OperationRegistry implements MemberHost {
       const prepared = this.#scope.documents.prepare(payload.query, payload.operationName);
       if (!prepared.ok) {
         this.#release(operation);
-        sink.fail(id, prepared.errors.map(options.formatError), 'invalid');
+        sink.fail(id, this.#formatErrors(prepared.errors, Codes.InvalidOperation), 'invalid');
         return;
       }
       if (prepared.operation.operation === 'subscription') {
@@ -140,7 +152,7 @@ export class OperationRegistry implements MemberHost {
           const message =
             `Too many subscriptions on this connection (limit ${options.maxSubscriptionsPerConnection}): ` +
             'complete some before starting more.';
-          sink.fail(id, [{ message, extensions: { code: 'GQLCAST_TOO_MANY_SUBSCRIPTIONS' } }], 'refused');
+          sink.fail(id, [{ message, extensions: { code: Codes.TooManySubscriptions } }], 'refused');
           return;
         }
         operation.isSubscription = true;
@@ -154,7 +166,7 @@ export class OperationRegistry implements MemberHost {
         } catch (error) {
           if (operation.state === 'done') return;
           this.#release(operation);
-          sink.fail(id, [this.#formatThrown(error)], 'refused');
+          sink.fail(id, [this.#formatThrown(error, Codes.OperationRefused)], 'refused');
           return;
         }
         if (operation.state === 'done') return;
@@ -185,7 +197,7 @@ export class OperationRegistry implements MemberHost {
       operation.member?.leave('error');
       if (operation.state === 'done') return;
       this.#release(operation);
-      sink.fail(id, [this.#formatThrown(error)], 'refused');
+      sink.fail(id, [this.#formatThrown(error, Codes.OperationRefused)], 'refused');
     }
   }
 
@@ -209,6 +221,20 @@ export class OperationRegistry implements MemberHost {
   }
 
   /**
+   * The legacy `stop`: stops the operation and resolves once whatever it still sends was sent (a
+   * subscription still starting is confirmed first if it turns out accepted), so the protocol's
+   * `complete` comes last. `undefined`: no such operation.
+   */
+  stopAnswered(id: string): Promise<void> | undefined {
+    const operation = this.#operations.get(id);
+    if (operation === undefined) return undefined;
+    const started = operation.started;
+    operation.confirmIfAccepted = true;
+    void this.stop(id, 'complete');
+    return started ?? Promise.resolve();
+  }
+
+  /**
    * Stops every operation and waits for subscriptions still starting (so one
    * completed while its `subscribe()` ran is ended, and its `unsubscribed` ran).
    * The `return()` of a running stream is not awaited: a foreign async generator
@@ -222,13 +248,6 @@ export class OperationRegistry implements MemberHost {
     for (let pending = subscriptionsStarting(); pending.length > 0; pending = subscriptionsStarting()) {
       await Promise.all(pending);
     }
-  }
-
-  /** The ids of running subscriptions (for a graceful shutdown's `complete` messages). */
-  subscriptionIds(): string[] {
-    return [...this.#operations.values()]
-      .filter((operation) => operation.isSubscription)
-      .map((operation) => operation.id);
   }
 
   async #context(id: string, payload: SubscribePayload, operationName: string | null | undefined): Promise<unknown> {
@@ -286,12 +305,17 @@ export class OperationRegistry implements MemberHost {
       // a subscription's first `next` is always a result (or, with confirmations, its confirmation).
       if (operation.state === 'done') return;
       this.#release(operation);
-      sink.fail(operation.id, this.#formatResult(result as ExecutionResult).errors ?? [], 'refused');
+      sink.fail(
+        operation.id,
+        this.#formatErrors((result as ExecutionResult).errors, Codes.OperationRefused),
+        'refused',
+      );
       return;
     }
     operation.iterator = result;
     if (operation.state === 'done') {
       // Completed while starting: end the stream now, with the reason the stop gave.
+      this.#confirmLate(operation);
       await this.#return(operation, result);
       return;
     }
@@ -310,7 +334,7 @@ export class OperationRegistry implements MemberHost {
     // Fragments or directives at the root: graphql-js's own path handles them.
     if (selections.length !== 1 || node?.kind !== Kind.FIELD || (node.directives?.length ?? 0) > 0) return false;
     const field = this.#scope.schema.getSubscriptionType()?.getFields()[node.name.value];
-    return (field?.extensions as { gqlcast?: { push?: unknown } } | undefined)?.gqlcast?.push === true;
+    return isPushField(field?.extensions);
   }
 
   /**
@@ -322,7 +346,7 @@ export class OperationRegistry implements MemberHost {
   async #subscribePush(operation: Operation, args: ExecutionArgs, query: string): Promise<void> {
     const { options } = this.#scope;
     const sink = this.#sink;
-    const offer = new Offer((source) => {
+    const offer = new Offer(this.#scope.wrapPublish, (source) => {
       if (operation.state === 'done') {
         // Completed while `subscribe` ran: the source ends now, with the reason the stop gave.
         source.end(operation.reason);
@@ -339,18 +363,27 @@ export class OperationRegistry implements MemberHost {
       operation.member = undefined;
     }
     if (operation.member === undefined) {
-      if (operation.state === 'done') return;
+      if (operation.state === 'done') {
+        // Stopped while starting, and its source was already ended: accepted all the same if it has a stream.
+        if (isAsyncIterator(result)) this.#confirmLate(operation);
+        return;
+      }
       if (isAsyncIterator(result)) {
         // Another plugin replaced the field's stream: pull it, as graphql-js would.
         await this.#subscribe(operation, args, result);
         return;
       }
       this.#release(operation);
-      sink.fail(operation.id, this.#formatResult(result as ExecutionResult).errors ?? [], 'refused');
+      sink.fail(
+        operation.id,
+        this.#formatErrors((result as ExecutionResult).errors, Codes.OperationRefused),
+        'refused',
+      );
       return;
     }
     if (member === undefined) return;
     if (operation.state === 'done') {
+      this.#confirmLate(operation);
       member.leave(operation.reason);
       return;
     }
@@ -363,8 +396,8 @@ export class OperationRegistry implements MemberHost {
   // MemberHost: the registry is the host of all its members (one object per connection, not a set
   // of closures per subscription).
 
-  write(frame: Buffer): void {
-    this.#sink.write(frame);
+  write(id: string, frame: Buffer): void {
+    this.#sink.write(id, frame);
   }
 
   drained(): Promise<void> | undefined {
@@ -379,7 +412,7 @@ export class OperationRegistry implements MemberHost {
     const connection = this.#connection;
     this.#release(operation);
     if (error === undefined) this.#sink.complete(operation.id);
-    else this.#sink.fail(operation.id, [this.#formatThrown(error)], 'refused');
+    else this.#sink.fail(operation.id, [this.#formatThrown(error, Codes.SubscriptionFailed)], 'refused');
     if (reason === 'error') {
       options.logger.error(`Subscription ${operation.id} failed on connection ${connection.id}.`, {
         connection: connection.id,
@@ -387,15 +420,6 @@ export class OperationRegistry implements MemberHost {
         error,
       });
     }
-  }
-
-  reportDropped(member: PushMember, count: number, total: number): void {
-    const connection = this.#connection;
-    this.#scope.options.logger.warn(
-      `Subscription ${member.id} on connection ${connection.id} is behind: dropped ${count} oldest ` +
-        `notification(s) (${total} in all); its socket is not reading fast enough.`,
-      { connection: connection.id, operationId: member.id, dropped: count, totalDropped: total },
-    );
   }
 
   async #pump(operation: Operation, iterator: AsyncIterator<ExecutionResult<unknown>>): Promise<void> {
@@ -425,7 +449,7 @@ export class OperationRegistry implements MemberHost {
         error,
       });
       this.#release(operation);
-      sink.fail(operation.id, [this.#formatThrown(error)], 'refused');
+      sink.fail(operation.id, [this.#formatThrown(error, Codes.SubscriptionFailed)], 'refused');
     }
   }
 
@@ -436,6 +460,14 @@ export class OperationRegistry implements MemberHost {
         this.#scope.options.logger.warn(`Ending subscription ${operation.id} failed.`, { error });
       },
     );
+  }
+
+  /** An accepted subscription stopped while starting, on a protocol that answers the stop: confirmed first. */
+  #confirmLate(operation: Operation): void {
+    const { options } = this.#scope;
+    if (operation.confirmIfAccepted && options.confirmSubscriptions) {
+      this.#sink.next(operation.id, options.confirmationMessage);
+    }
   }
 
   /** Frees the id at once: nothing more is sent for it, and it may be reused. */
@@ -457,14 +489,20 @@ export class OperationRegistry implements MemberHost {
     return toWireResult(result, this.#scope.options.formatError);
   }
 
-  #formatThrown(error: unknown): WireError {
+  /** Errors that end or refuse an operation, each with its `extensions.code` (docs/errors.md). */
+  #formatErrors(errors: readonly GraphQLError[] | undefined, code: ServerErrorCode): WireError[] {
+    const { formatError } = this.#scope.options;
+    return (errors ?? []).map((error) => formatError(withCode(error, code)) as WireError);
+  }
+
+  #formatThrown(error: unknown, code: ServerErrorCode): WireError {
     const graphqlError =
       error instanceof GraphQLError
         ? error
         : new GraphQLError(error instanceof Error ? error.message : String(error), {
             originalError: error instanceof Error ? error : undefined,
           });
-    return this.#scope.options.formatError(graphqlError) as WireError;
+    return this.#scope.options.formatError(withCode(graphqlError, code)) as WireError;
   }
 }
 
@@ -515,9 +553,11 @@ function isAsyncIterator(
  */
 class Offer implements PushOffer {
   declare readonly [pushOfferKey]: true;
+  readonly wrapPublish: ((publish: PublishCall) => PublishCall) | undefined;
   #start: ((source: PushSource) => void) | undefined;
 
-  constructor(start: (source: PushSource) => void) {
+  constructor(wrapPublish: ((publish: PublishCall) => PublishCall) | undefined, start: (source: PushSource) => void) {
+    this.wrapPublish = wrapPublish;
     this.#start = start;
   }
 

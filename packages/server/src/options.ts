@@ -304,6 +304,17 @@ export interface ServerOptions<Context = DefaultContext, State extends object = 
    * @defaultValue `1_048_576` (1 MiB)
    */
   sendHighWaterMark?: number | undefined;
+
+  /**
+   * The hard cap on what one connection may hold written but not flushed, in
+   * bytes: a peer that stops reading is terminated (the socket is destroyed,
+   * no close frame: it could not be read anyway) once its buffer passes this,
+   * whatever filled it — notifications, query answers or pongs. Subscriptions
+   * stop at `sendHighWaterMark` long before (their oldest notifications are
+   * dropped); this bounds everything else. Logged as a warning.
+   * @defaultValue `16_777_216` (16 MiB)
+   */
+  maxSendBuffer?: number | undefined;
 }
 
 /** The options with every default applied. */
@@ -330,6 +341,7 @@ export interface ResolvedOptions {
   readonly maxSubscriptionsPerConnection: number;
   readonly allowedOrigins: OriginCheck | undefined;
   readonly sendHighWaterMark: number;
+  readonly maxSendBuffer: number;
   readonly messageRate: { readonly messages: number; readonly interval: number } | undefined;
   readonly maxDepth: number;
   readonly maxAliases: number;

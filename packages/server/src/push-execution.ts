@@ -1,5 +1,6 @@
-import type { PushSink, PushSource, UnsubscribeReason } from '@gqlcast/core';
+import type { UnsubscribeReason } from '@gqlcast/core';
 import type { WireResult } from '@gqlcast/core/protocol';
+import { OrderedRunner, type PushSink, type PushSource } from '@gqlcast/core/push';
 import type { ExecutionArgs, ExecutionResult } from 'graphql';
 import type { ExecuteFunction } from './options.js';
 import type { PushMember } from './push-member.js';
@@ -32,8 +33,17 @@ export class SharedExecution implements PushSink {
   readonly #byPrefix = new Map<string, Set<PushMember>>();
   #size = 0;
   #disconnect: (() => void) | undefined;
-  /** Settles when async executions still running have delivered, in order. */
-  #tail: Promise<void> | undefined;
+  /** The source it is connected to: its `queueLimit` bounds what waits, its count takes the drops. */
+  #source: PushSource | undefined;
+  /**
+   * Executes in order; while an async execution (a resolver, or the `execute` option) runs,
+   * at most `queueLimit` notifications wait, the oldest dropped and counted.
+   */
+  readonly #runner = new OrderedRunner<{ value: unknown; sequence: number }>(
+    (item) => this.#run(item.value, item.sequence),
+    () => this.#source?.queueLimit ?? Number.POSITIVE_INFINITY,
+    () => this.#source?.recordDropped(1),
+  );
   #ended = false;
 
   constructor(
@@ -48,12 +58,9 @@ export class SharedExecution implements PushSink {
     this.#onClose = onClose;
   }
 
-  get size(): number {
-    return this.#size;
-  }
-
   /** Connects to the source on the first member. */
   connect(source: PushSource): void {
+    this.#source = source;
     this.#disconnect = source.connect(this);
   }
 
@@ -83,12 +90,7 @@ export class SharedExecution implements PushSink {
 
   next(value: unknown, sequence: number): void {
     if (this.#ended) return;
-    if (this.#tail !== undefined) {
-      this.#track(this.#tail.then(() => this.#run(value, sequence)));
-      return;
-    }
-    const pending = this.#run(value, sequence);
-    if (pending !== undefined) this.#track(pending);
+    this.#runner.push({ value, sequence });
   }
 
   end(reason: UnsubscribeReason, error?: unknown): void {
@@ -98,15 +100,7 @@ export class SharedExecution implements PushSink {
     const finish = () => {
       for (const member of this.#members()) member.sourceEnded(reason, error);
     };
-    if (this.#tail === undefined) finish();
-    else void this.#tail.then(finish);
-  }
-
-  #track(pending: Promise<void>): void {
-    this.#tail = pending;
-    void pending.then(() => {
-      if (this.#tail === pending) this.#tail = undefined;
-    });
+    this.#runner.whenIdle(finish);
   }
 
   #run(value: unknown, sequence: number): Promise<void> | undefined {
@@ -179,11 +173,6 @@ export class SharedExecutions {
 
   constructor(scope: ExecutionScope) {
     this.#scope = scope;
-  }
-
-  /** Shared executions currently running (for stats and tests). */
-  get size(): number {
-    return this.#byKey.size;
   }
 
   /**

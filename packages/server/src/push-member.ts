@@ -1,16 +1,15 @@
-import type { PushSource, UnsubscribeReason } from '@gqlcast/core';
+import type { UnsubscribeReason } from '@gqlcast/core';
+import type { PushSource } from '@gqlcast/core/push';
 import type { SharedExecution } from './push-execution.js';
 
 /** What a member needs from its connection and operation registry. */
 export interface MemberHost {
-  /** Writes one complete text frame. */
-  write(frame: Buffer): void;
+  /** Writes one complete text frame of operation `id`. */
+  write(id: string, frame: Buffer): void;
   /** Resolves when the socket can take more; `undefined` when it can now. */
   drained(): Promise<void> | undefined;
   /** The source ended by itself: the operation is over (`complete` or `error` to the client). */
   ended(member: PushMember, reason: UnsubscribeReason, error: unknown): void;
-  /** Logs that a slow socket made this member drop notifications. */
-  reportDropped(member: PushMember, count: number, total: number): void;
 }
 
 /**
@@ -34,7 +33,6 @@ export class PushMember {
   #backlogHead = 0;
   #active = false;
   #waitingForDrain = false;
-  #unreportedDrops = 0;
   /** The source ended while frames were still waiting: end once they are written. */
   #endAfterBacklog: { reason: UnsubscribeReason; error: unknown } | undefined;
   #left = false;
@@ -73,7 +71,7 @@ export class PushMember {
       this.#waitForDrain();
       return;
     }
-    this.#host.write(frame);
+    this.#host.write(this.id, frame);
   }
 
   /** The client completed, disconnected, or the server shuts down: leave at once, unsent frames are dropped. */
@@ -118,14 +116,8 @@ export class PushMember {
       // Drop the oldest: a subscriber that is behind cares most about what is newest.
       this.#backlogHead++;
       this.dropped++;
+      // Counted and logged by the source's channel subscription, as the pull path's drops are.
       this.#source.recordDropped(1);
-      if (this.#unreportedDrops++ === 0) {
-        setImmediate(() => {
-          const count = this.#unreportedDrops;
-          this.#unreportedDrops = 0;
-          this.#host.reportDropped(this, count, this.dropped);
-        });
-      }
     }
     this.#backlog.push(frame);
     this.#compact();
@@ -156,7 +148,7 @@ export class PushMember {
       }
       const frame = this.#backlog[this.#backlogHead] as Buffer;
       this.#backlog[this.#backlogHead++] = undefined as unknown as Buffer;
-      this.#host.write(frame);
+      this.#host.write(this.id, frame);
     }
     if (this.#left) return;
     this.#backlog = undefined;

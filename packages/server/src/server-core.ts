@@ -1,7 +1,7 @@
 import { Subprotocol } from '@gqlcast/core/protocol';
 import type { ConnectionHandle, ServerScope, Socket } from './connection.js';
 import { DocumentCache } from './documents.js';
-import { applyMiddleware } from './middleware.js';
+import { applyMiddleware, wrapPublish } from './middleware.js';
 import type { ResolvedOptions, UpgradeRequest } from './options.js';
 import { LegacyWsConnection } from './protocols/legacy-ws.js';
 import { TransportWsConnection } from './protocols/transport-ws.js';
@@ -17,6 +17,7 @@ export class ServerCore implements ServerScope {
   readonly schema;
   readonly documents: DocumentCache;
   readonly executions: SharedExecutions;
+  readonly wrapPublish;
   shuttingDown = false;
   /** Each open connection, until it closed and its hooks ran. */
   readonly #connections = new Set<ConnectionHandle>();
@@ -26,6 +27,7 @@ export class ServerCore implements ServerScope {
   constructor(options: ResolvedOptions) {
     this.options = options;
     this.schema = applyMiddleware(options.schema, options.middleware);
+    this.wrapPublish = wrapPublish(options.middleware);
     this.documents = new DocumentCache(this.schema, options.validationRules, options.documentCacheSize, options);
     this.executions = new SharedExecutions({
       execute: options.execute,

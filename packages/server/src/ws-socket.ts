@@ -1,6 +1,6 @@
 import type { IncomingMessage } from 'node:http';
 import type { Logger } from '@gqlcast/core';
-import type { Subprotocol } from '@gqlcast/core/protocol';
+import { CloseCode, type Subprotocol } from '@gqlcast/core/protocol';
 import type { RawData, WebSocket } from 'ws';
 import type { ConnectionHandle, Socket } from './connection.js';
 
@@ -33,8 +33,7 @@ export class WsSocket implements Socket {
   readonly #server: WsSocketServer;
   /** Who waits for the buffer to drain (made on first use). */
   #waiters: (() => void)[] | undefined;
-  #drainCheck: NodeJS.Timeout | undefined;
-  /** `#release` bound, as the completion callback of sends near the mark (made on first use). */
+  /** `#release` bound, as the completion callback of sends while the buffer is not empty (made on first use). */
   #releaser: (() => void) | undefined;
 
   /** Opens the connection of `ws` and listens to it. */
@@ -63,11 +62,13 @@ export class WsSocket implements Socket {
   send(data: string | Buffer): void {
     const ws = this.#ws;
     if (ws.readyState !== ws.OPEN) return;
-    // A completion callback costs on every frame; it is needed only once the buffer nears the
-    // high-water mark (that is when `drained()` hands out promises to resolve).
-    const nearMark =
-      ws.bufferedAmount + data.length * 3 > this.#server.sendHighWaterMark || this.#waiters !== undefined;
-    if (!nearMark) {
+    // A completion callback costs on every frame, so a frame gets one only when it may be what holds
+    // the buffer over the mark: the buffer already holds something, or the frame alone is large. Then
+    // the last frame written over the mark always reports its flush (frames flush in order), and the
+    // drain wait needs no polling timer. (A frame sent into an empty buffer that is small cannot
+    // take it over the mark; ws's own pings are tiny, and flush behind a reporting frame.)
+    const reports = ws.bufferedAmount > 0 || data.length * 3 > this.#server.sendHighWaterMark;
+    if (!reports) {
       ws.send(data, textFrame);
       return;
     }
@@ -78,29 +79,32 @@ export class WsSocket implements Socket {
   drained(): Promise<void> | undefined {
     const ws = this.#ws;
     if (ws.bufferedAmount <= this.#server.sendHighWaterMark || ws.readyState !== ws.OPEN) return undefined;
-    // Frames sent without a completion callback (pongs, pings, sends far below the mark) may be
-    // what holds the buffer over the mark, with nothing left to report its flush: look now and then.
-    this.#releaser ??= () => this.#release();
-    this.#drainCheck ??= setInterval(this.#releaser, 50).unref();
     this.#waiters ??= [];
     const waiters = this.#waiters;
     return new Promise((resolve) => waiters.push(resolve));
+  }
+
+  get bufferedAmount(): number {
+    return this.#ws.bufferedAmount;
   }
 
   close(code: number, reason: string): void {
     this.#ws.close(code, reason);
   }
 
+  terminate(): void {
+    this.#ws.terminate();
+  }
+
   /** Resolves the waiters once the buffer is below the mark (or the socket is closing). */
   #release(): void {
+    if (this.#waiters === undefined) return;
     const ws = this.#ws;
     if (ws.bufferedAmount > this.#server.sendHighWaterMark && ws.readyState === ws.OPEN) return;
     this.#releaseAll();
   }
 
   #releaseAll(): void {
-    clearInterval(this.#drainCheck);
-    this.#drainCheck = undefined;
     const waiters = this.#waiters;
     this.#waiters = undefined;
     if (waiters !== undefined) for (const resolve of waiters) resolve();
@@ -115,7 +119,7 @@ export class WsSocket implements Socket {
 
   received(data: RawData, isBinary: boolean): void {
     if (isBinary) {
-      this.#ws.close(4400, 'Binary frames are not accepted: send JSON text frames');
+      this.#ws.close(CloseCode.BadRequest, 'Binary frames are not accepted: send JSON text frames');
       return;
     }
     this.handle.receive(data.toString());

@@ -182,7 +182,11 @@ describe('refusing connections', () => {
     });
     const client = await server.client('graphql-ws');
     client.send({ type: 'connection_init' });
-    expect(await client.next()).toEqual({ type: 'connection_error', payload: { message: 'Invalid token' } });
+    // Issue 16: with its `extensions.code`.
+    expect(await client.next()).toEqual({
+      type: 'connection_error',
+      payload: { message: 'Invalid token', extensions: { code: 'GQLCAST_CONNECTION_REFUSED' } },
+    });
     expect((await client.closed).code).toBe(4403);
   });
 });
@@ -281,7 +285,10 @@ describe('legacy protocol violations', () => {
     expect(await client.next()).toEqual({
       type: 'error',
       id: null,
-      payload: { errors: [{ message: 'Invalid message received: not JSON' }] },
+      // Issue 16: with its `extensions.code`.
+      payload: {
+        errors: [{ message: 'Invalid message received: not JSON', extensions: { code: 'GQLCAST_BAD_MESSAGE' } }],
+      },
     });
     client.send({ type: 'subscribe', id: '7', payload: { query: '{ hello }' } });
     expect(await client.next()).toMatchObject({ type: 'error', id: '7' });
@@ -301,7 +308,15 @@ describe('legacy protocol violations', () => {
     expect(await client.next()).toEqual({
       type: 'error',
       id: null,
-      payload: { errors: [{ message: '"start" message expects "id" to be a non-empty string, got undefined' }] },
+      // Issue 16: with its `extensions.code`.
+      payload: {
+        errors: [
+          {
+            message: '"start" message expects "id" to be a non-empty string, got undefined',
+            extensions: { code: 'GQLCAST_BAD_MESSAGE' },
+          },
+        ],
+      },
     });
     client.send({ type: 'start', id: 'q', payload: { variables: {} } });
     expect(await client.next()).toMatchObject({ type: 'error', id: 'q' });
@@ -317,7 +332,15 @@ describe('legacy protocol violations', () => {
     expect(await client.next()).toEqual({
       type: 'error',
       id: '1',
-      payload: { errors: [{ message: 'Send connection_init and wait for connection_ack before start.' }] },
+      // Issue 16: with its `extensions.code`.
+      payload: {
+        errors: [
+          {
+            message: 'Send connection_init and wait for connection_ack before start.',
+            extensions: { code: 'GQLCAST_NOT_INITIALISED' },
+          },
+        ],
+      },
     });
     await client.init();
     client.send({ type: 'start', id: '2', payload: { query: '{ stateValue(key: "k") }' } });

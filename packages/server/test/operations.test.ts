@@ -37,7 +37,14 @@ describe.each(protocolNames)('operations (%s)', (protocol) => {
       const client = await server.client(protocol);
       await client.init();
       start(client, 'v', '{ nope }');
-      const errors = [{ message: 'Cannot query field "nope" on type "Query".', locations: [{ line: 1, column: 3 }] }];
+      // Issue 16: every error a client receives carries `extensions.code`.
+      const errors = [
+        {
+          message: 'Cannot query field "nope" on type "Query".',
+          locations: [{ line: 1, column: 3 }],
+          extensions: { code: 'GQLCAST_INVALID_OPERATION' },
+        },
+      ];
       if (words(client).legacy) {
         expect(await client.next()).toEqual({ id: 'v', type: 'data', payload: { data: null, errors } });
         expect(await client.next()).toEqual({ id: 'v', type: 'complete' });
@@ -107,10 +114,12 @@ describe.each(protocolNames)('operations (%s)', (protocol) => {
       await client.init();
       start(client, 'x', '{ fails }');
       const refused = await client.next();
+      // Issue 16: every error a client receives carries `extensions.code`.
+      const code = { code: 'GQLCAST_OPERATION_REFUSED' };
       expect(refused).toEqual(
         words(client).legacy
-          ? { id: 'x', type: 'error', payload: { errors: [{ message: 'Session expired.' }] } }
-          : { id: 'x', type: 'error', payload: [{ message: 'Session expired.' }] },
+          ? { id: 'x', type: 'error', payload: { errors: [{ message: 'Session expired.', extensions: code }] } }
+          : { id: 'x', type: 'error', payload: [{ message: 'Session expired.', extensions: code }] },
       );
       start(client, 'ok', '{ hello }');
       expect(await client.next()).toEqual(data(client, 'ok', { data: { hello: 'Hello, world!' } }));
@@ -432,7 +441,12 @@ describe('duplicate ids', () => {
       id: 'same',
       type: 'error',
       payload: {
-        errors: [{ message: 'An operation with id "same" is already running: stop it first, or use another id.' }],
+        errors: [
+          {
+            message: 'An operation with id "same" is already running: stop it first, or use another id.',
+            extensions: { code: 'GQLCAST_DUPLICATE_ID' },
+          },
+        ],
       },
     });
     await server.messages.broadcast({ group: 'room:r', payload: { room: 'r', text: 'kept', from: 'x' } });
@@ -482,7 +496,11 @@ describe('legacy handshake', () => {
     const client = await server.client('graphql-ws');
     client.send({ type: 'connection_init' });
     client.send({ id: '1', type: 'start', payload: { query: 'mutation { setState(key: "k", value: "v") }' } });
-    expect(await client.next()).toEqual({ type: 'connection_error', payload: { message: 'Forbidden' } });
+    // Issue 16: with its `extensions.code`.
+    expect(await client.next()).toEqual({
+      type: 'connection_error',
+      payload: { message: 'Forbidden', extensions: { code: 'GQLCAST_CONNECTION_REFUSED' } },
+    });
     expect((await client.closed).code).toBe(4403);
     expect(executed).toBe(0);
   });

@@ -51,6 +51,15 @@ function optionalPayload(message: Raw & { type: string }): Record<string, unknow
   throw new ProtocolViolation(`"${message.type}" message expects "payload" to be an object, got ${describe(payload)}`);
 }
 
+/**
+ * `connection_init`'s payload. The Python library's client sends `"payload": ""` and its server accepts it:
+ * an empty string (like `null`) means "no payload", so that client connects unchanged.
+ */
+function initPayload(message: Raw & { type: string }): Record<string, unknown> | undefined {
+  if (message.payload === '' || message.payload === null) return undefined;
+  return optionalPayload(message) ?? undefined;
+}
+
 function subscribePayload(message: Raw & { type: string }): SubscribePayload {
   const payload = message.payload;
   if (!isObject(payload)) {
@@ -85,6 +94,7 @@ export function parseTransportMessage(data: string): TransportClientMessage {
   const message = parseFrame(data);
   switch (message.type) {
     case 'connection_init':
+      return { type: 'connection_init', payload: initPayload(message) };
     case 'ping':
     case 'pong':
       return { type: message.type, payload: optionalPayload(message) } as TransportClientMessage;
@@ -102,7 +112,7 @@ export function parseLegacyMessage(data: string): LegacyClientMessage {
   const message = parseFrame(data);
   switch (message.type) {
     case 'connection_init':
-      return { type: 'connection_init', payload: optionalPayload(message) };
+      return { type: 'connection_init', payload: initPayload(message) };
     case 'connection_terminate':
       return { type: 'connection_terminate' };
     case 'start':

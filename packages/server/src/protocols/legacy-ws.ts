@@ -9,6 +9,7 @@ import {
   type WireResult,
 } from '@gqlcast/core/protocol';
 import { ProtocolConnection } from '../connection.js';
+import { ServerErrorCode } from '../error-codes.js';
 import { PrefixCache } from '../prefixes.js';
 
 const prefixes = new PrefixCache('data');
@@ -34,7 +35,7 @@ export class LegacyWsConnection extends ProtocolConnection<LegacyClientMessage> 
     } catch (error) {
       // The legacy protocol answers a bad message with an `error` and keeps the connection.
       if (error instanceof ProtocolViolation) {
-        this.#error(idOf(data), error.message);
+        this.#error(idOf(data), error.message, ServerErrorCode.BadMessage);
         return undefined;
       }
       throw error;
@@ -42,7 +43,7 @@ export class LegacyWsConnection extends ProtocolConnection<LegacyClientMessage> 
   }
 
   protected isControl(message: LegacyClientMessage): boolean {
-    return message.type === 'stop' || message.type === 'connection_terminate';
+    return message.type === 'connection_terminate';
   }
 
   protected async handle(message: LegacyClientMessage): Promise<void> {
@@ -56,7 +57,8 @@ export class LegacyWsConnection extends ProtocolConnection<LegacyClientMessage> 
           // GQL_CONNECTION_ERROR: "Server may respond with this message to the GQL_CONNECTION_INIT
           // from client, indicates the server rejected the connection."
           this.#held = [];
-          this.send({ type: 'connection_error', payload: { message: decision.reason } } satisfies LegacyServerMessage);
+          const payload = { message: decision.reason, extensions: { code: ServerErrorCode.ConnectionRefused } };
+          this.send({ type: 'connection_error', payload } satisfies LegacyServerMessage);
           return this.closeWith(CloseCode.Forbidden, decision.reason);
         }
         this.acknowledge(decision.ackPayload);
@@ -75,13 +77,18 @@ export class LegacyWsConnection extends ProtocolConnection<LegacyClientMessage> 
       case 'start': {
         // Never run an operation on a connection no one accepted (the reference server did).
         if (!this.initReceived) {
-          return this.#error(message.id, 'Send connection_init and wait for connection_ack before start.');
+          return this.#error(
+            message.id,
+            'Send connection_init and wait for connection_ack before start.',
+            ServerErrorCode.NotInitialised,
+          );
         }
         // Never two live operations under one id: refuse the newcomer, keep the running one.
         if (this.operations.has(message.id) || this.#held.some((held) => held.id === message.id)) {
           return this.#error(
             message.id,
             `An operation with id "${message.id}" is already running: stop it first, or use another id.`,
+            ServerErrorCode.DuplicateId,
           );
         }
         // subscriptions-transport-ws sends `start` right after `connection_init`, without waiting:
@@ -100,7 +107,12 @@ export class LegacyWsConnection extends ProtocolConnection<LegacyClientMessage> 
           this.#held.splice(held, 1);
           return this.complete(message.id);
         }
-        if (this.operations.stop(message.id, 'complete') !== undefined) this.complete(message.id);
+        // A subscription still starting is confirmed first if accepted: its `complete` follows.
+        const answered = this.operations.stopAnswered(message.id);
+        if (answered !== undefined) {
+          await answered;
+          this.complete(message.id);
+        }
         return;
       }
     }
@@ -129,8 +141,9 @@ export class LegacyWsConnection extends ProtocolConnection<LegacyClientMessage> 
     this.send({ id, type: 'complete' } satisfies LegacyServerMessage);
   }
 
-  #error(id: string | null, message: string): void {
-    this.send({ id, type: 'error', payload: { errors: [{ message }] } } satisfies LegacyServerMessage);
+  #error(id: string | null, message: string, code: ServerErrorCode): void {
+    const error = { message, extensions: { code } };
+    this.send({ id, type: 'error', payload: { errors: [error] } } satisfies LegacyServerMessage);
   }
 }
 

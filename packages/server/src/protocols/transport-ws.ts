@@ -39,7 +39,7 @@ export class TransportWsConnection extends ProtocolConnection<TransportClientMes
   }
 
   protected isControl(message: TransportClientMessage): boolean {
-    return message.type === 'ping' || message.type === 'pong' || message.type === 'complete';
+    return message.type === 'ping' || message.type === 'pong';
   }
 
   protected async handle(message: TransportClientMessage): Promise<void> {

@@ -1,5 +1,5 @@
 import type { Transport, TransportConnection } from '@gqlcast/core/protocol';
-import { negotiateSubprotocol } from '@gqlcast/core/protocol';
+import { CloseCode, negotiateSubprotocol } from '@gqlcast/core/protocol';
 import type { ConnectionHandle, Socket } from '../connection.js';
 import type { GraphqlWsServer } from '../graphql-ws-server.js';
 import type { UpgradeRequest } from '../options.js';
@@ -67,7 +67,7 @@ export function inProcessTransport(
           if (!open) return;
           // As `ws` does with maxPayload: an oversized frame closes the connection with 1009.
           if (new TextEncoder().encode(data).length > core.options.maxPayload)
-            return end(1009, 'Max payload size exceeded');
+            return end(CloseCode.MessageTooBig, 'Max payload size exceeded');
           later(() => handle?.receive(data));
         },
         close: end,

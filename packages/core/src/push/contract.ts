@@ -1,4 +1,4 @@
-import type { UnsubscribeReason } from './return-reason.js';
+import type { UnsubscribeReason } from '../return-reason.js';
 
 /**
  * The push protocol between a subscription field and the server that runs it.
@@ -26,7 +26,17 @@ export interface PushOffer {
    * resolver then resolves once the source is ready, or rejects.
    */
   accept(source: PushSource): void;
+  /**
+   * Wraps a field's `publish` in the server's field middleware, so middleware
+   * runs around each notification's `publish` as around its resolvers (the
+   * Python library applied middleware to each notification's execution).
+   * `undefined`: no middleware, `publish` runs as it is.
+   */
+  readonly wrapPublish?: ((publish: PublishCall) => PublishCall) | undefined;
 }
+
+/** A field's `publish` as the server's middleware sees it: `(payload, args, context, info)`. */
+export type PublishCall = (payload: unknown, args: unknown, context: unknown, info: unknown) => unknown;
 
 /** One subscriber's side of a push-driven stream. */
 export interface PushSource {
@@ -70,4 +80,31 @@ export interface PushSink {
 /** Whether a subscription's root value is the gqlcast server's push offer. */
 export function isPushOffer(root: unknown): root is PushOffer {
   return typeof root === 'object' && root !== null && (root as Partial<PushOffer>)[pushOfferKey] === true;
+}
+
+/**
+ * What a push field carries in its GraphQL `extensions`, so a server knows the
+ * field takes the {@link PushOffer} before it runs it. `@gqlcast/pothos` writes
+ * it with {@link pushFieldExtensions}; the gqlcast server reads it with
+ * {@link isPushField}. One definition for both sides, not a string read in two packages.
+ */
+export interface PushFieldExtensions {
+  readonly gqlcast: {
+    /** The field accepts the server's push offer. */
+    readonly push: true;
+    /** The channel the field subscribes to. */
+    readonly channel: string;
+    /** Whether subscribers may share one feed (`share`). */
+    readonly shared: boolean;
+  };
+}
+
+/** The extensions a push field of `channel` carries (merge them into the field's own). */
+export function pushFieldExtensions(channel: string, shared: boolean): PushFieldExtensions {
+  return { gqlcast: { push: true, channel, shared } };
+}
+
+/** Whether a field's `extensions` say it takes the push offer. */
+export function isPushField(extensions: unknown): boolean {
+  return (extensions as Partial<PushFieldExtensions> | null | undefined)?.gqlcast?.push === true;
 }

@@ -1,0 +1,17 @@
+/**
+ * `@gqlcast/core/push`: the contract between a subscription field that can be
+ * driven by push (`@gqlcast/pothos`) and the server that drives it
+ * (`@gqlcast/server`). Both import it from here; see docs/architecture.md.
+ */
+export {
+  isPushField,
+  isPushOffer,
+  type PublishCall,
+  type PushFieldExtensions,
+  type PushOffer,
+  type PushSink,
+  type PushSource,
+  pushFieldExtensions,
+  pushOfferKey,
+} from './contract.js';
+export { OrderedRunner } from './ordered-runner.js';

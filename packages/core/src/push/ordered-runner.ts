@@ -1,0 +1,90 @@
+/**
+ * Runs a step on each item in arrival order, synchronously while the step is
+ * synchronous. When a step returns a promise (an async `publish`, resolver or
+ * `execute`), later items wait — at most `limit` of them: beyond that the
+ * oldest waiting item is dropped and `onDrop` is told, so a slow async step
+ * cannot pile up notifications without bound (the Python library drops the
+ * oldest and delivers the newest, too). No promise is made per item unless a
+ * step is async.
+ */
+export class OrderedRunner<T> {
+  readonly #step: (item: T) => PromiseLike<void> | undefined;
+  readonly #limit: () => number;
+  readonly #onDrop: () => void;
+  /** Items waiting for an async step to finish (made on first use). */
+  #waiting: T[] | undefined;
+  #head = 0;
+  #busy = false;
+  /** Called once nothing runs and nothing waits. */
+  #onIdle: (() => void) | undefined;
+
+  constructor(step: (item: T) => PromiseLike<void> | undefined, limit: () => number, onDrop: () => void) {
+    this.#step = step;
+    this.#limit = limit;
+    this.#onDrop = onDrop;
+  }
+
+  /** Whether a step is running or items wait. */
+  get busy(): boolean {
+    return this.#busy;
+  }
+
+  push(item: T): void {
+    if (this.#busy) {
+      this.#waiting ??= [];
+      const waiting = this.#waiting;
+      if (waiting.length - this.#head >= this.#limit()) {
+        // Drop the oldest: a subscriber that is behind cares most about what is newest.
+        waiting[this.#head++] = undefined as T;
+        this.#onDrop();
+      }
+      waiting.push(item);
+      return;
+    }
+    this.#run(item);
+  }
+
+  /** Runs `then` once every item pushed so far was handled (at once when idle). */
+  whenIdle(then: () => void): void {
+    if (!this.#busy) then();
+    else this.#onIdle = then;
+  }
+
+  #run(first: T): void {
+    let item: T | undefined = first;
+    let has = true;
+    while (has) {
+      const pending = this.#step(item as T);
+      if (pending !== undefined) {
+        this.#busy = true;
+        const resume = () => this.#resume();
+        pending.then(resume, resume);
+        return;
+      }
+      [has, item] = this.#shift();
+    }
+  }
+
+  #resume(): void {
+    this.#busy = false;
+    const [has, item] = this.#shift();
+    if (has) this.#run(item as T);
+    if (!this.#busy) {
+      const idle = this.#onIdle;
+      this.#onIdle = undefined;
+      idle?.();
+    }
+  }
+
+  #shift(): [boolean, T | undefined] {
+    const waiting = this.#waiting;
+    if (waiting === undefined || this.#head >= waiting.length) {
+      this.#waiting = undefined;
+      this.#head = 0;
+      return [false, undefined];
+    }
+    const item = waiting[this.#head] as T;
+    waiting[this.#head++] = undefined as T;
+    return [true, item];
+  }
+}

@@ -1,0 +1,46 @@
+import { isGqlcastError } from '@gqlcast/core';
+import { GraphQLError } from 'graphql';
+
+/**
+ * The `extensions.code` of every error the server itself sends to a client
+ * (listed in docs/errors.md). A client tells failures apart by this code, never
+ * by the message, which may change.
+ */
+export const ServerErrorCode = {
+  /** The document does not parse or validate, or names no operation of it. */
+  InvalidOperation: 'GQLCAST_INVALID_OPERATION',
+  /** The operation was refused before it started: `onOperation` threw, or its subscription could not start. */
+  OperationRefused: 'GQLCAST_OPERATION_REFUSED',
+  /** `maxSubscriptionsPerConnection` is reached. */
+  TooManySubscriptions: 'GQLCAST_TOO_MANY_SUBSCRIPTIONS',
+  /** Legacy protocol: a message of a wrong type or format (graphql-transport-ws closes with 4400 instead). */
+  BadMessage: 'GQLCAST_BAD_MESSAGE',
+  /** Legacy protocol: `start` before `connection_init`. */
+  NotInitialised: 'GQLCAST_NOT_INITIALISED',
+  /** Legacy protocol: `start` with the id of an operation still running. */
+  DuplicateId: 'GQLCAST_DUPLICATE_ID',
+  /** Legacy protocol: `onConnect` refused the connection (`connection_error`, then close 4403). */
+  ConnectionRefused: 'GQLCAST_CONNECTION_REFUSED',
+  /** A running subscription failed on the server (its execution threw). */
+  SubscriptionFailed: 'GQLCAST_SUBSCRIPTION_FAILED',
+} as const;
+
+export type ServerErrorCode = (typeof ServerErrorCode)[keyof typeof ServerErrorCode];
+
+/**
+ * `error` with an `extensions.code`: its own if it has one, else the code of a
+ * gqlcast error it wraps (e.g. `GQLCAST_INVALID_GROUP` from `subscribe`), else `fallback`.
+ */
+export function withCode(error: GraphQLError, fallback: ServerErrorCode): GraphQLError {
+  if (typeof error.extensions?.code === 'string') return error;
+  const original = error.originalError;
+  const code = isGqlcastError(original) ? original.code : fallback;
+  return new GraphQLError(error.message, {
+    nodes: error.nodes ?? null,
+    source: error.source ?? null,
+    positions: error.positions ?? null,
+    path: error.path ?? null,
+    originalError: original ?? null,
+    extensions: { ...error.extensions, code },
+  });
+}
