@@ -18,6 +18,12 @@ for command in "${!needed[@]}"; do
   fi
 done
 
+# Debian's Python with aiohttp runs the Python library DjangoChannelsGraphqlWs's
+# own client against the server (packages/server/test/python-client.test.ts).
+if ! /usr/bin/python3 -c 'import aiohttp' >/dev/null 2>&1; then
+  missing_packages+=(python3-aiohttp)
+fi
+
 if [ ${#missing_packages[@]} -eq 0 ]; then
   exit 0
 fi
