@@ -1,7 +1,6 @@
 import { type PushOffer, type PushSource, pushOfferKey, returnWithReason, type UnsubscribeReason } from '@gqlcast/core';
 import type { SubscribePayload, WireError, WireResult } from '@gqlcast/core/protocol';
 import {
-  createSourceEventStream,
   type ExecutionArgs,
   type ExecutionResult,
   GraphQLError,
@@ -10,6 +9,7 @@ import {
   type OperationDefinitionNode,
 } from 'graphql';
 import type { DocumentCache } from './documents.js';
+import { createSourceEventStream } from './graphql-compat.js';
 import type { Connection, ExecuteFunction, ResolvedOptions } from './options.js';
 import type { SharedExecutions } from './push-execution.js';
 import { type MemberHost, PushMember } from './push-member.js';
