@@ -33,3 +33,33 @@ export const sharedProjectConfig = {
     ],
   },
 };
+
+/**
+ * The same project on graphql 17 (installed as `graphql17`, an npm alias, in the
+ * package's devDependencies): `graphql` and its subpaths resolve to graphql 17's
+ * files, and the libraries that import graphql themselves (Pothos, graphql-ws, …)
+ * are inlined so that they go through the same alias: one graphql instance.
+ */
+export function onGraphql17(packageDir: string, name: string) {
+  const graphql17 = `${packageDir}/node_modules/graphql17/`;
+  const aliases = sharedProjectConfig.resolve.alias.filter(({ replacement }) => replacement !== 'graphql/index.js');
+  return {
+    resolve: {
+      alias: [
+        { find: /^graphql$/, replacement: `${graphql17}index.js` },
+        { find: /^graphql\/(.+\.js)$/, replacement: `${graphql17}$1` },
+        { find: /^graphql\/([a-z]+)$/, replacement: `${graphql17}$1/index.js` },
+        ...aliases,
+      ],
+    },
+    test: {
+      name: `${name}-graphql17`,
+      env: { GQLCAST_GRAPHQL_MAJOR: '17' },
+      include: ['test/**/*.test.ts'],
+      server: {
+        deps: { inline: [/@pothos\//, /graphql-ws/, /@apollo\/client/, /graphql-jit/, /subscriptions-transport-ws/] },
+      },
+      ...sharedTimeouts,
+    },
+  };
+}

@@ -23,5 +23,8 @@ step "typecheck (including *.test-d.ts type tests)"
 pnpm exec tsc -p tsconfig.json
 pnpm -r typecheck
 
+step "packages (pnpm pack, publint, attw --profile esm-only, require())"
+bash scripts/check-packages.sh
+
 step "tests"
 pnpm exec vitest run

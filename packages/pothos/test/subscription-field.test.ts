@@ -165,9 +165,11 @@ describe('publish: per-subscriber values and SKIP', () => {
     await counters.broadcast({ payload: { n: 1 } });
     const pending = results.next();
     await publishing.promise;
-    // publish(1) is now waiting on its gate; the client completes meanwhile.
-    await results.return(undefined);
+    // publish(1) is now waiting on its gate; the client completes meanwhile (graphql 17's
+    // return() waits for the pending next(), so the gate opens before it is awaited).
+    const returned = results.return(undefined);
     gate.resolve();
+    await returned;
     expect(await pending).toEqual({ done: true, value: undefined });
   });
 

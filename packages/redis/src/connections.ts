@@ -30,13 +30,22 @@ const publisherBatching = { enableAutoPipelining: true } as const;
 const subscriberDefaults = { autoResubscribe: true, maxRetriesPerRequest: null } as const;
 
 /**
+ * Whether a client is an ioredis Cluster. By its `isCluster` flag (ioredis 5 and 6
+ * set it on every client), not `instanceof`: the user's ioredis may be another copy
+ * or major version than the one this package imports.
+ */
+export function isCluster(client: Redis | Cluster): client is Cluster {
+  return (client as { isCluster?: unknown }).isCluster === true;
+}
+
+/**
  * Whether a client can take commands now. For a cluster, every master's own
  * connection must be up too: ioredis opens those lazily, and commands sent
  * while one is still connecting can reach Redis out of order.
  */
 export function isReady(client: Redis | Cluster): boolean {
   if (client.status !== 'ready') return false;
-  if (!(client instanceof Cluster)) return true;
+  if (!isCluster(client)) return true;
   return client.nodes('master').every((node) => node.status === 'ready');
 }
 
@@ -60,7 +69,7 @@ function waitReady(client: Redis | Cluster): Promise<void> {
   return new Promise((resolve) => {
     const check = () => {
       if (!isReady(client)) {
-        if (client instanceof Cluster && client.status === 'ready') {
+        if (isCluster(client) && client.status === 'ready') {
           for (const node of client.nodes('master')) {
             if (node.status === 'wait') node.connect().catch(() => undefined);
             if (node.status !== 'ready') {
@@ -87,7 +96,7 @@ export function openPubSub(options: RedisLayerOptions, commandTimeout: number): 
   }
   const retryStrategy = (times: number) => Math.min(50 * 2 ** times, 2_000);
 
-  if (options.cluster !== undefined || options.redis instanceof Cluster) {
+  if (options.cluster !== undefined || (options.redis !== undefined && isCluster(options.redis))) {
     const clusterOptions = {
       clusterRetryStrategy: retryStrategy,
       ...options.clusterOptions,

@@ -6,8 +6,8 @@ import {
   type LayerHealth,
   type LayerSubscription,
 } from '@gqlcast/core';
-import { type Cluster, Redis } from 'ioredis';
-import { isReady, openPubSub, type PubSub, untilReady } from './connections.js';
+import type { Cluster, Redis } from 'ioredis';
+import { isCluster, isReady, openPubSub, type PubSub, untilReady } from './connections.js';
 import { decodeEnvelope, encodeEnvelope, GapDetector, newPublisherId, Sequencer } from './envelope.js';
 import type { DeliveryGap, RedisLayerOptions, RedisLayerStats } from './options.js';
 
@@ -149,7 +149,7 @@ export function redisLayer(options: RedisLayerOptions): RedisLayer {
       void untilReady(client)
         .then(async () => {
           // ioredis re-sends SUBSCRIBE on reconnect; a PING answered after them proves they are acknowledged.
-          if (role === 'subscriber' && client instanceof Redis) await client.ping();
+          if (role === 'subscriber' && !isCluster(client)) await client.ping();
         })
         .then(
           () => {

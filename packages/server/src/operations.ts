@@ -2,7 +2,6 @@ import { returnWithReason, type UnsubscribeReason } from '@gqlcast/core';
 import type { SubscribePayload, WireError, WireResult } from '@gqlcast/core/protocol';
 import { isPushField, type PublishCall, type PushOffer, type PushSource, pushOfferKey } from '@gqlcast/core/push';
 import {
-  createSourceEventStream,
   type ExecutionArgs,
   type ExecutionResult,
   GraphQLError,
@@ -12,6 +11,7 @@ import {
 } from 'graphql';
 import type { DocumentCache } from './documents.js';
 import { ServerErrorCode as Codes, type ServerErrorCode, withCode } from './error-codes.js';
+import { createSourceEventStream } from './graphql-compat.js';
 import type { Connection, ExecuteFunction, ResolvedOptions } from './options.js';
 import type { SharedExecutions } from './push-execution.js';
 import { type MemberHost, PushMember } from './push-member.js';

@@ -156,7 +156,9 @@ describe('rate, depth, aliases, tokens, introspection', () => {
       await errorOf('depth', 'subscription { onMessage { room text from } } fragment F on Message { room }'),
     ).toMatch(/Fragment "F" is never used/);
     expect(await errorOf('aliases', '{ a: hello b: hello c: hello }')).toBe('The document uses more than 2 aliases.');
-    expect(await errorOf('tokens', `{ ${'hello '.repeat(50)} }`)).toMatch(/Document contains more th(a|e)t 40 tokens/);
+    expect(await errorOf('tokens', `{ ${'hello '.repeat(50)} }`)).toMatch(
+      /Document contains more th(a|e)[nt] 40 tokens/,
+    );
     client.send({ id: 'ok', type: 'subscribe', payload: { query: '{ a: hello b: hello }' } });
     expect((await client.next()).type).toBe('next');
   });

@@ -4,7 +4,7 @@ import { createHub, SKIP, type UnsubscribeReason } from '@gqlcast/core';
 import { deferred } from '@gqlcast/core/testing';
 import GqlcastPlugin from '@gqlcast/pothos';
 import SchemaBuilder from '@pothos/core';
-import { execute } from 'graphql';
+import { execute, versionInfo } from 'graphql';
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import type { DefaultContext } from '../src/index.js';
@@ -320,13 +320,13 @@ describe('shared execution', () => {
     expect((await second.next()).payload).toEqual({ data: { shared: { seq: 3 } } });
   });
 
-  it('serves a root field under a directive through graphql-js, with the same results', async () => {
+  it('serves a root field inside an inline fragment through graphql-js, with the same results', async () => {
     await using server = await setup();
     const client = await subscribed(
       server,
       'graphql-transport-ws',
       '1',
-      'subscription { shared(topic: "a") @include(if: true) { seq topic } }',
+      'subscription { ... on Subscription { shared(topic: "a") { seq topic } } }',
     );
     await server.shared.news.broadcast({ group: 'a', payload: { seq: 4, text: 'x' } });
     expect((await client.next()).payload).toEqual({ data: { shared: { seq: 4, topic: 'a' } } });
@@ -366,7 +366,7 @@ describe('endings', () => {
       server,
       'graphql-transport-ws',
       'p',
-      'subscription { shared(topic: "a") @include(if: true) { seq } }',
+      'subscription { ... on Subscription { shared(topic: "a") { seq } } }',
     );
     expect(fixture.hub.stats().subscriptions).toBe(1);
     await fixture.news.broadcast({ group: 'a', payload: { seq: 1, text: 'x' } });
@@ -447,54 +447,58 @@ describe('isolation', () => {
 });
 
 describe('the execute option', () => {
-  it('runs queries, pushed notifications and pulled ones through a compiled executor (graphql-jit)', async () => {
-    const { compileQuery, isCompiledQuery } = await import('graphql-jit');
-    type Compiled = import('graphql-jit').CompiledQuery;
-    const compiled = new WeakMap<object, Map<string, Compiled>>();
-    const calls: string[] = [];
-    const fixture = sharedFixture();
-    await using server = await startServer({
-      confirmSubscriptions: true,
-      schema: fixture.schema,
-      // The recipe of docs/performance.md: one compiled query per document and operation name.
-      execute: (args) => {
-        calls.push(args.rootValue === undefined ? 'query' : 'notification');
-        let byName = compiled.get(args.document);
-        if (byName === undefined) {
-          byName = new Map();
-          compiled.set(args.document, byName);
-        }
-        const name = args.operationName ?? '';
-        let query = byName.get(name);
-        if (query === undefined) {
-          const result = compileQuery(args.schema, args.document, args.operationName ?? undefined);
-          if (!isCompiledQuery(result)) return result;
-          query = result;
-          byName.set(name, query);
-        }
-        return query.query(args.rootValue, args.contextValue, args.variableValues ?? {});
-      },
-    });
-    const pushed = await subscribed(
-      server,
-      'graphql-transport-ws',
-      'p',
-      'subscription { shared(topic: "a") { seq topic } }',
-    );
-    // Under a directive the root field is pulled through graphql-js's source stream: same executor.
-    const pulled = await subscribed(
-      server,
-      'graphql-transport-ws',
-      'q',
-      'subscription { shared(topic: "a") @include(if: true) { seq text } }',
-    );
-    await fixture.news.broadcast({ group: 'a', payload: { seq: 9, text: 'jit' } });
-    expect((await pushed.next()).payload).toEqual({ data: { shared: { seq: 9, topic: 'a' } } });
-    expect((await pulled.next()).payload).toEqual({ data: { shared: { seq: 9, text: 'jit' } } });
-    pushed.send({ id: 'h', type: 'subscribe', payload: { query: '{ hello }' } });
-    expect(await pushed.next()).toEqual({ id: 'h', type: 'next', payload: { data: { hello: 'hi' } } });
-    expect(calls.sort()).toEqual(['notification', 'notification', 'query']);
-  });
+  // graphql-jit 0.8 fails on graphql 17 ("Cannot use GraphQLNonNull from another module or realm"): graphql 16 only.
+  it.runIf(versionInfo.major === 16)(
+    'runs queries, pushed notifications and pulled ones through a compiled executor (graphql-jit)',
+    async () => {
+      const { compileQuery, isCompiledQuery } = await import('graphql-jit');
+      type Compiled = import('graphql-jit').CompiledQuery;
+      const compiled = new WeakMap<object, Map<string, Compiled>>();
+      const calls: string[] = [];
+      const fixture = sharedFixture();
+      await using server = await startServer({
+        confirmSubscriptions: true,
+        schema: fixture.schema,
+        // The recipe of docs/performance.md: one compiled query per document and operation name.
+        execute: (args) => {
+          calls.push(args.rootValue === undefined ? 'query' : 'notification');
+          let byName = compiled.get(args.document);
+          if (byName === undefined) {
+            byName = new Map();
+            compiled.set(args.document, byName);
+          }
+          const name = args.operationName ?? '';
+          let query = byName.get(name);
+          if (query === undefined) {
+            const result = compileQuery(args.schema, args.document, args.operationName ?? undefined);
+            if (!isCompiledQuery(result)) return result;
+            query = result;
+            byName.set(name, query);
+          }
+          return query.query(args.rootValue, args.contextValue, args.variableValues ?? {});
+        },
+      });
+      const pushed = await subscribed(
+        server,
+        'graphql-transport-ws',
+        'p',
+        'subscription { shared(topic: "a") { seq topic } }',
+      );
+      // Inside an inline fragment the root field is pulled through graphql-js's source stream: same executor.
+      const pulled = await subscribed(
+        server,
+        'graphql-transport-ws',
+        'q',
+        'subscription { ... on Subscription { shared(topic: "a") { seq text } } }',
+      );
+      await fixture.news.broadcast({ group: 'a', payload: { seq: 9, text: 'jit' } });
+      expect((await pushed.next()).payload).toEqual({ data: { shared: { seq: 9, topic: 'a' } } });
+      expect((await pulled.next()).payload).toEqual({ data: { shared: { seq: 9, text: 'jit' } } });
+      pushed.send({ id: 'h', type: 'subscribe', payload: { query: '{ hello }' } });
+      expect(await pushed.next()).toEqual({ id: 'h', type: 'next', payload: { data: { hello: 'hi' } } });
+      expect(calls.sort()).toEqual(['notification', 'notification', 'query']);
+    },
+  );
 
   it('refuses an execute that is not a function', async () => {
     await expect(startServer({ execute: 'fast' as never })).rejects.toThrow(/execute must be a function/);
