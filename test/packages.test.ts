@@ -14,7 +14,8 @@ interface ExportTarget {
   browser?: { '@gqlcast/source': string; default: string };
   '@gqlcast/source': string;
   types: string;
-  import: string;
+  /** ESM; `default` so that Node 20.19+ can also require() it (docs/packaging.md). */
+  default: string;
 }
 
 describe.each(names)('packages/%s', (name) => {
@@ -35,7 +36,7 @@ describe.each(names)('packages/%s', (name) => {
 
   it('has a README that links to the docs', () => {
     const readme = readFileSync(join(dir, 'README.md'), 'utf8');
-    expect(readme).toMatch(/\(\.\.\/\.\.\/docs\/[a-z-]+\.md\)/);
+    expect(readme).toMatch(/\(https:\/\/github\.com\/gqlcast\/gqlcast\/blob\/main\/docs\/[a-z-]+\.md\)/);
   });
 
   it('exports built ESM files with type declarations, and they load in Node', async () => {
@@ -46,14 +47,16 @@ describe.each(names)('packages/%s', (name) => {
     for (const [subpath, target] of entries) {
       if (typeof target === 'string') throw new Error(`export ${subpath} needs conditions`);
       const browser = target.browser;
-      expect(Object.keys(target)).toEqual([...(browser ? ['browser'] : []), '@gqlcast/source', 'types', 'import']);
-      const files = [target['@gqlcast/source'], target.types, target.import];
+      expect(Object.keys(target).sort()).toEqual(
+        [...(browser ? ['browser'] : []), '@gqlcast/source', 'types', 'default'].sort(),
+      );
+      const files = [target['@gqlcast/source'], target.types, target.default];
       if (browser) files.push(browser['@gqlcast/source'], browser.default);
       for (const file of files) {
         expect(existsSync(join(dir, file)), `${name}: ${subpath} -> ${file}`).toBe(true);
       }
       // The testing entry imports vitest, which is available here.
-      const module = await import(pathToFileURL(join(dir, target.import)).href);
+      const module = await import(pathToFileURL(join(dir, target.default)).href);
       expect(Object.keys(module).length).toBeGreaterThan(0);
     }
   });
