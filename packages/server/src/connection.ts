@@ -184,9 +184,9 @@ export abstract class ProtocolConnection<Message> implements ConnectionHandle, O
     // so it ends a subscription still starting once it started); only ping, pong and terminate do not wait.
     if (this.scope.options.strictOrdering && !this.isControl(message)) {
       this.#ordered = (this.#ordered ?? Promise.resolve()).then(() =>
-        this.isOpen ? this.#handleInOrder(message) : undefined,
+        this.isOpen ? this.#handleInOrder(message, data.length) : undefined,
       );
-    } else void this.#handleSafely(message);
+    } else void this.#handleSafely(message, data.length);
   }
 
   closed(code: number, reason: string): Promise<void> {
@@ -251,8 +251,12 @@ export abstract class ProtocolConnection<Message> implements ConnectionHandle, O
   /** Whether a message is handled at once even with `strictOrdering` (ping, pong, connection_terminate). */
   protected abstract isControl(message: Message): boolean;
 
-  /** Handles one message; resolves when it counts as processed (for `strictOrdering`). */
-  protected abstract handle(message: Message): Promise<void> | void;
+  /**
+   * Handles one message; resolves when it counts as processed (for `strictOrdering`).
+   * `frameLength`: the length of the frame it came in, what an operation it starts retains at most
+   * (`maxRetainedBytesPerConnection`).
+   */
+  protected abstract handle(message: Message, frameLength: number): Promise<void> | void;
 
   /** The protocol's keep-alive message. */
   protected abstract readonly keepAliveMessage: object;
@@ -317,18 +321,18 @@ export abstract class ProtocolConnection<Message> implements ConnectionHandle, O
   }
 
   /** Strict ordering: what other operations send while this message is handled follows its own answers. */
-  async #handleInOrder(message: Message): Promise<void> {
+  async #handleInOrder(message: Message, frameLength: number): Promise<void> {
     this.#outbox.hold((message as { id?: string }).id);
     try {
-      await this.#handleSafely(message);
+      await this.#handleSafely(message, frameLength);
     } finally {
       this.#outbox.release();
     }
   }
 
-  async #handleSafely(message: Message): Promise<void> {
+  async #handleSafely(message: Message, frameLength: number): Promise<void> {
     try {
-      await this.handle(message);
+      await this.handle(message, frameLength);
     } catch (error) {
       this.#fail(error);
     }

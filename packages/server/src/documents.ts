@@ -10,7 +10,9 @@ import {
   type ValidationRule,
   validate,
 } from 'graphql';
+import { costLimit } from './cost-limit.js';
 import { aliasLimit, depthLimit } from './limits.js';
+import type { ResolvedOptions } from './options.js';
 
 /** A query ready to run, or why it cannot run. */
 export type PreparedOperation =
@@ -20,42 +22,83 @@ export type PreparedOperation =
 /** Queries longer than this (in characters) are parsed and validated each time, not cached. */
 const maxCachedQueryLength = 16_384;
 
-type Checked = { readonly document: DocumentNode } | { readonly errors: readonly GraphQLError[] };
+/**
+ * What an AST node costs in the heap once parsed without locations (measured
+ * on graphql-js 16 documents: 60–120 bytes per node). The cache counts this,
+ * not the query's length: memory follows nodes, not characters.
+ */
+const bytesPerNode = 112;
+
+/** A validation error as the cache keeps it: its text and where it points, not the AST or source it points into. */
+interface KeptError {
+  readonly message: string;
+  readonly locations: readonly { line: number; column: number }[] | undefined;
+  readonly extensions: Readonly<Record<string, unknown>> | undefined;
+}
+
+type Checked =
+  | { readonly document: DocumentNode; readonly bytes: number }
+  | { readonly errors: readonly KeptError[]; readonly bytes: number };
+
+/** What the cache needs from the server's options. */
+export type DocumentOptions = Pick<
+  ResolvedOptions,
+  | 'validationRules'
+  | 'documentCacheSize'
+  | 'documentCacheBytes'
+  | 'maxDepth'
+  | 'maxAliases'
+  | 'maxTokens'
+  | 'costLimit'
+  | 'introspection'
+  | 'fieldSuggestions'
+>;
 
 /**
  * Parses and validates each distinct query text once. Entries are kept in
- * least-recently-used order, bounded by `size`; invalid queries are cached too,
- * so a client repeating a bad query costs nothing more.
+ * least-recently-used order, bounded by `documentCacheSize` entries and by
+ * `documentCacheBytes` (estimated heap). What is kept is small on purpose:
+ * - a valid document is parsed again without locations (`noLocation`), so it
+ *   holds neither the query text nor the parser's token list (with locations,
+ *   an AST costs about 130 times the bytes of its text);
+ * - an invalid one keeps only its errors' messages and positions, never the
+ *   AST they were found in: a client repeating a bad query costs nothing more,
+ *   and a thousand distinct bad queries cost a few kilobytes.
+ * Results of execution errors therefore carry `path`, not `locations`.
  */
 export class DocumentCache {
   readonly #schema: GraphQLSchema;
   readonly #rules: readonly ValidationRule[];
-  readonly #size: number;
+  readonly #options: DocumentOptions;
   readonly #entries = new Map<string, Checked>();
+  #bytes = 0;
 
-  readonly #maxTokens: number;
-
-  constructor(
-    schema: GraphQLSchema,
-    extraRules: readonly ValidationRule[],
-    size: number,
-    limits: { maxDepth: number; maxAliases: number; maxTokens: number; introspection: boolean },
-  ) {
+  constructor(schema: GraphQLSchema, options: DocumentOptions) {
     this.#schema = schema;
+    this.#options = options;
     this.#rules = [
       ...specifiedRules,
-      depthLimit(limits.maxDepth),
-      aliasLimit(limits.maxAliases),
-      ...(limits.introspection ? [] : [NoSchemaIntrospectionCustomRule]),
-      ...extraRules,
+      depthLimit(options.maxDepth),
+      aliasLimit(options.maxAliases),
+      ...(options.costLimit === undefined ? [] : [costLimit(options.costLimit)]),
+      ...(options.introspection ? [] : [NoSchemaIntrospectionCustomRule]),
+      ...options.validationRules,
     ];
-    this.#size = size;
-    this.#maxTokens = limits.maxTokens;
+  }
+
+  /** Estimated heap held by the cached documents and errors, in bytes. */
+  get bytes(): number {
+    return this.#bytes;
+  }
+
+  /** How many query texts are cached. */
+  get entries(): number {
+    return this.#entries.size;
   }
 
   prepare(query: string, operationName: string | null | undefined): PreparedOperation {
     const checked = this.#check(query);
-    if ('errors' in checked) return { ok: false, errors: checked.errors };
+    if ('errors' in checked) return { ok: false, errors: checked.errors.map(toGraphQLError) };
     const operation = getOperationAST(checked.document, operationName);
     if (operation === null || operation === undefined) {
       const message =
@@ -75,23 +118,87 @@ export class DocumentCache {
       this.#entries.set(query, cached);
       return cached;
     }
-    let checked: Checked;
-    try {
-      // maxTokens stops the parser itself: a huge document costs nothing beyond the limit.
-      const document = parse(query, { maxTokens: this.#maxTokens });
-      const errors = validate(this.#schema, document, this.#rules);
-      checked = errors.length > 0 ? { errors } : { document };
-    } catch (error) {
-      if (!(error instanceof GraphQLError)) throw error;
-      checked = { errors: [error] };
-    }
+    const checked = this.#parseAndValidate(query);
     // Only short texts are kept: a cache of 1,000 one-megabyte queries would hold a gigabyte.
     if (query.length > maxCachedQueryLength) return checked;
     this.#entries.set(query, checked);
-    if (this.#entries.size > this.#size) {
-      const oldest = this.#entries.keys().next().value;
-      if (oldest !== undefined) this.#entries.delete(oldest);
+    this.#bytes += checked.bytes;
+    const { documentCacheSize, documentCacheBytes } = this.#options;
+    while (this.#entries.size > documentCacheSize || this.#bytes > documentCacheBytes) {
+      const [oldest, entry] = this.#entries.entries().next().value as [string, Checked];
+      this.#entries.delete(oldest);
+      this.#bytes -= entry.bytes;
     }
     return checked;
   }
+
+  #parseAndValidate(query: string): Checked {
+    const { maxTokens, fieldSuggestions } = this.#options;
+    // The key is the text itself: it is counted once, as one byte per character (V8's one-byte strings).
+    const keyBytes = query.length;
+    try {
+      // maxTokens stops the parser itself: a huge document costs nothing beyond the limit.
+      const located = parse(query, { maxTokens });
+      const errors = validate(this.#schema, located, this.#rules);
+      if (errors.length > 0) {
+        const kept = errors.map((error) => keep(error, fieldSuggestions));
+        return { errors: kept, bytes: keyBytes + errorBytes(kept) };
+      }
+      // Parsed again, without locations: the document lives as long as its cache entry and every
+      // subscription using it, and locations would keep the whole token list and text alive.
+      const document = parse(query, { maxTokens, noLocation: true });
+      return { document, bytes: keyBytes + countNodes(document) * bytesPerNode };
+    } catch (error) {
+      if (!(error instanceof GraphQLError)) throw error;
+      const kept = [keep(error, fieldSuggestions)];
+      return { errors: kept, bytes: keyBytes + errorBytes(kept) };
+    }
+  }
+}
+
+// graphql-js ends its suggestions with `Did you mean "a", "b", or "c"?`: the names it lists are the schema's.
+const suggestion = / ?Did you mean [^?]*\?$/;
+
+function keep(error: GraphQLError, fieldSuggestions: boolean): KeptError {
+  return {
+    message: fieldSuggestions ? error.message : error.message.replace(suggestion, ''),
+    locations:
+      error.locations === undefined ? undefined : error.locations.map(({ line, column }) => ({ line, column })),
+    extensions: Object.keys(error.extensions).length === 0 ? undefined : error.extensions,
+  };
+}
+
+function errorBytes(errors: readonly KeptError[]): number {
+  let bytes = 0;
+  for (const error of errors) bytes += 64 + error.message.length + 32 * (error.locations?.length ?? 0);
+  return bytes;
+}
+
+/** A fresh error for each use (errors are formatted and may be changed by the caller), with the kept positions. */
+function toGraphQLError(kept: KeptError): GraphQLError {
+  const error = new GraphQLError(kept.message, { extensions: kept.extensions });
+  if (kept.locations !== undefined) {
+    // The positions point into a text the cache does not keep: set them as graphql-js would have computed them.
+    Object.defineProperty(error, 'locations', { value: kept.locations, enumerable: true, configurable: true });
+  }
+  return error;
+}
+
+/** The nodes of a document: what its heap cost follows. Iterative: a deep document cannot overflow the stack. */
+function countNodes(document: DocumentNode): number {
+  let nodes = 0;
+  const stack: unknown[] = [document];
+  while (stack.length > 0) {
+    const value = stack.pop();
+    if (Array.isArray(value)) {
+      for (const item of value) stack.push(item);
+    } else if (typeof value === 'object' && value !== null) {
+      nodes++;
+      for (const key in value) {
+        const child = (value as Record<string, unknown>)[key];
+        if (typeof child === 'object' && child !== null) stack.push(child);
+      }
+    }
+  }
+  return nodes;
 }

@@ -21,6 +21,15 @@ export const ServerErrorCode = {
   DuplicateId: 'GQLCAST_DUPLICATE_ID',
   /** Legacy protocol: `onConnect` refused the connection (`connection_error`, then close 4403). */
   ConnectionRefused: 'GQLCAST_CONNECTION_REFUSED',
+  /** The operation's estimated cost is above `costLimit.maxCost` (see docs/security.md). */
+  QueryTooCostly: 'GQLCAST_QUERY_TOO_COSTLY',
+  /**
+   * Legacy protocol: more `start`s arrived before `connection_ack` than the server holds
+   * (`maxSubscriptionsPerConnection`); the extra ones are refused.
+   */
+  TooManyHeldOperations: 'GQLCAST_TOO_MANY_HELD_OPERATIONS',
+  /** The connection's operations would retain more than `maxRetainedBytesPerConnection`. */
+  ConnectionMemoryExceeded: 'GQLCAST_CONNECTION_MEMORY_EXCEEDED',
   /** A running subscription failed on the server (its execution threw). */
   SubscriptionFailed: 'GQLCAST_SUBSCRIPTION_FAILED',
 } as const;

@@ -2,6 +2,7 @@ import type { Server as HttpServer, IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { negotiateSubprotocol } from '@gqlcast/core/protocol';
 import { WebSocketServer } from 'ws';
+import { AddressCounter } from './address-counter.js';
 import type { DefaultContext, ServerOptions } from './options.js';
 import { resolveOptions } from './resolve-options.js';
 import { ServerCore } from './server-core.js';
@@ -93,8 +94,13 @@ export function createGraphqlWsServer<Context = DefaultContext, State extends ob
   const socketServer: WsSocketServer = {
     open: (socket, request) => core.open(socket, keptRequest(request)),
     sendHighWaterMark: resolved.sendHighWaterMark,
+    closeTimeout: resolved.closeTimeout,
     logger,
   };
+  const perAddress =
+    resolved.maxConnectionsPerAddress === undefined
+      ? undefined
+      : new AddressCounter(resolved.maxConnectionsPerAddress, resolved.clientAddress);
 
   const server: GraphqlWsServer = {
     core,
@@ -127,6 +133,19 @@ export function createGraphqlWsServer<Context = DefaultContext, State extends ob
           'Unsupported WebSocket subprotocol: offer "graphql-transport-ws" (graphql-ws) or "graphql-ws" (subscriptions-transport-ws).',
         );
       }
+      let address: string | null | undefined;
+      try {
+        address = perAddress?.take(request);
+      } catch (error) {
+        logger.error('clientAddress threw; refused the upgrade.', { error });
+        return refuseUpgrade(socket, 500, 'The server could not tell the client address.');
+      }
+      if (address === null) {
+        logger.info('Refused a WebSocket upgrade: too many connections from one address (maxConnectionsPerAddress).');
+        return refuseUpgrade(socket, 429, 'Too many connections from this address (GQLCAST_TOO_MANY_CONNECTIONS).');
+      }
+      // The count is given back when the socket ends, whether the upgrade completed or not.
+      if (address !== undefined) socket.once('close', () => perAddress?.give(address));
       wss.handleUpgrade(request, socket, head, (ws) => WsSocket.accept(ws, request, protocol, socketServer));
     },
 

@@ -44,6 +44,8 @@ interface Operation {
   readonly id: string;
   /** Holds a subscription slot (`maxSubscriptionsPerConnection`) until its stream is really over. */
   holdsSlot: boolean;
+  /** The length of the message that started it, counted in `maxRetainedBytesPerConnection` while it holds its slot. */
+  readonly retains: number;
   /** preparing: not yet executing; running: a subscription streaming; done: nothing more may be sent. */
   state: 'preparing' | 'running' | 'done';
   isSubscription: boolean;
@@ -90,6 +92,8 @@ export class OperationRegistry implements MemberHost {
    */
   #starting: Map<Promise<void>, Operation> | undefined;
   #subscriptions = 0;
+  /** What the subscriptions holding a slot retain, by the length of the messages that started them. */
+  #retained = 0;
 
   constructor(scope: OperationScope, connection: Connection<object>, sink: OperationSink) {
     this.#scope = scope;
@@ -105,10 +109,11 @@ export class OperationRegistry implements MemberHost {
    * Runs an operation. Resolves once it has *started*: a query or mutation when
    * answered, a subscription once active (and confirmed). Never rejects.
    */
-  async start(id: string, payload: SubscribePayload): Promise<void> {
+  async start(id: string, payload: SubscribePayload, frameLength = 0): Promise<void> {
     const operation: Operation = {
       id,
       holdsSlot: false,
+      retains: frameLength,
       state: 'preparing',
       isSubscription: false,
       iterator: undefined,
@@ -155,9 +160,18 @@ export class OperationRegistry implements MemberHost {
           sink.fail(id, [{ message, extensions: { code: Codes.TooManySubscriptions } }], 'refused');
           return;
         }
+        if (this.#retained + operation.retains > options.maxRetainedBytesPerConnection) {
+          this.#release(operation);
+          const message =
+            `This connection's subscriptions would hold more than ${options.maxRetainedBytesPerConnection} bytes ` +
+            '(maxRetainedBytesPerConnection): complete some, or send smaller documents and variables.';
+          sink.fail(id, [{ message, extensions: { code: Codes.ConnectionMemoryExceeded } }], 'refused');
+          return;
+        }
         operation.isSubscription = true;
         operation.holdsSlot = true;
         this.#subscriptions++;
+        this.#retained += operation.retains;
       }
 
       if (options.onOperation !== undefined) {
@@ -483,6 +497,7 @@ export class OperationRegistry implements MemberHost {
     if (!operation.holdsSlot) return;
     operation.holdsSlot = false;
     this.#subscriptions--;
+    this.#retained -= operation.retains;
   }
 
   #formatResult(result: ExecutionResult<unknown>): WireResult {

@@ -10,6 +10,7 @@ import type {
   GraphQLSchema,
   ValidationRule,
 } from 'graphql';
+import type { CostLimit } from './cost-limit.js';
 
 /**
  * Runs a document's selection set: graphql-js `execute`, or a compiled
@@ -251,6 +252,14 @@ export interface ServerOptions<Context = DefaultContext, State extends object = 
    */
   documentCacheSize?: number | undefined;
 
+  /**
+   * The most heap the document cache may hold, in bytes (estimated: AST nodes,
+   * kept without locations, and the query texts); least recently used out
+   * first. Invalid queries keep only their errors' messages and positions.
+   * @defaultValue `16_777_216` (16 MiB)
+   */
+  documentCacheBytes?: number | undefined;
+
   /** Where hook failures, slow operations and socket errors are reported. @defaultValue `consoleLogger` */
   logger?: Logger | undefined;
 
@@ -271,8 +280,76 @@ export interface ServerOptions<Context = DefaultContext, State extends object = 
   /** The most tokens one document may have; parsing stops beyond it. @defaultValue `5_000` */
   maxTokens?: number | undefined;
 
-  /** Whether `__schema` and `__type` may be queried. @defaultValue `true` */
+  /**
+   * A limit on what an operation may cost, checked before it executes (see
+   * {@link CostLimit}): every field counts once per place it is used (fragments
+   * expanded, aliases counted, introspection included), and a list field's
+   * selection counts `listFactor` times. Refused operations get an error with
+   * code `GQLCAST_QUERY_TOO_COSTLY`. `false` turns it off.
+   * @defaultValue `{ maxCost: 100_000, listFactor: 10 }`: the full introspection
+   * query costs about 52,000; a query three lists deep selecting ten fields at
+   * each level costs about 11,000.
+   */
+  costLimit?: Partial<CostLimit> | false | undefined;
+
+  /**
+   * Whether `__schema` and `__type` may be queried.
+   * @defaultValue `true`, except when `process.env.NODE_ENV` is `'production'` at
+   * server creation: then `false`
+   */
   introspection?: boolean | undefined;
+
+  /**
+   * Whether validation errors may suggest names (`Did you mean "login"?`). They
+   * reveal the schema's field, argument and type names to anyone who guesses near them.
+   * @defaultValue the value of `introspection`: on in development, off in production
+   */
+  fieldSuggestions?: boolean | undefined;
+
+  /**
+   * Size limits on parts of a client message that the server keeps or echoes,
+   * in UTF-8 bytes. A message over a limit is a protocol error: graphql-transport-ws
+   * closes with 4400 and says which limit; the legacy protocol answers an `error`
+   * (code `GQLCAST_BAD_MESSAGE`, without echoing the id) and keeps the connection.
+   * @defaultValue `{ operationId: 128, operationName: 1_024, pingPayload: 4_096 }`
+   */
+  messageLimits?: Partial<MessageLimits> | undefined;
+
+  /**
+   * The most bytes of operation messages (query, variables and extensions, as
+   * received) one connection's subscriptions may hold while they run, legacy
+   * `start`s waiting for the acknowledgement included. A subscription that
+   * would pass it is refused with `GQLCAST_CONNECTION_MEMORY_EXCEEDED`; the
+   * others go on. Together with `maxSubscriptionsPerConnection` and
+   * `maxSendBuffer`, this is the per-connection memory budget of docs/security.md.
+   * @defaultValue `4_194_304` (4 MiB)
+   */
+  maxRetainedBytesPerConnection?: number | undefined;
+
+  /**
+   * How long a closing socket may take to answer the server's close frame
+   * before it is destroyed, in milliseconds. A peer that never answers would
+   * otherwise hold its socket for `ws`'s 30 seconds.
+   * @defaultValue `1_000`
+   */
+  closeTimeout?: number | undefined;
+
+  /**
+   * The most connections open at once from one client address; the next
+   * upgrade from it gets HTTP 429. `undefined` turns it off. Behind a proxy,
+   * every client has the proxy's address: pass `clientAddress` to read the
+   * real one from a header your proxy sets (docs/security.md).
+   * @defaultValue `undefined` — no per-address limit
+   */
+  maxConnectionsPerAddress?: number | undefined;
+
+  /**
+   * The client address `maxConnectionsPerAddress` counts by. Only read a
+   * header such as `x-forwarded-for` when a proxy you run sets it (else a
+   * client can write any address in it), and take the entry your proxy added.
+   * @defaultValue the socket's remote address
+   */
+  clientAddress?: ((request: IncomingMessage) => string | undefined) | undefined;
 
   /**
    * The largest message accepted, in bytes. A larger frame closes the
@@ -317,34 +394,14 @@ export interface ServerOptions<Context = DefaultContext, State extends object = 
   maxSendBuffer?: number | undefined;
 }
 
-/** The options with every default applied. */
-export interface ResolvedOptions {
-  readonly schema: GraphQLSchema;
-  readonly context: ServerOptions<unknown, object>['context'];
-  readonly onConnect: ServerOptions<unknown, object>['onConnect'];
-  readonly onDisconnect: ServerOptions<unknown, object>['onDisconnect'];
-  readonly onOperation: ServerOptions<unknown, object>['onOperation'];
-  readonly keepAlive: number;
-  readonly connectionInitTimeout: number;
-  readonly heartbeatInterval: number;
-  readonly strictOrdering: boolean;
-  readonly confirmSubscriptions: boolean;
-  readonly confirmationMessage: WireResult;
-  readonly middleware: readonly Middleware[];
-  readonly slowOperationWarning: number;
-  readonly formatError: (error: GraphQLError) => GraphQLFormattedError;
-  readonly validationRules: readonly ValidationRule[];
-  readonly execute: ExecuteFunction;
-  readonly documentCacheSize: number;
-  readonly logger: Logger;
-  readonly maxPayload: number;
-  readonly maxSubscriptionsPerConnection: number;
-  readonly allowedOrigins: OriginCheck | undefined;
-  readonly sendHighWaterMark: number;
-  readonly maxSendBuffer: number;
-  readonly messageRate: { readonly messages: number; readonly interval: number } | undefined;
-  readonly maxDepth: number;
-  readonly maxAliases: number;
-  readonly maxTokens: number;
-  readonly introspection: boolean;
+export type { ResolvedOptions } from './resolve-options.js';
+
+/** Size limits on what a client message carries, in UTF-8 bytes (see `ServerOptions.messageLimits`). */
+export interface MessageLimits {
+  /** An operation id: graphql-ws's client sends UUIDs (36 bytes), Apollo's and urql's small numbers. */
+  readonly operationId: number;
+  /** `payload.operationName`. */
+  readonly operationName: number;
+  /** A graphql-transport-ws `ping`'s or `pong`'s whole message (the server echoes a ping's payload). */
+  readonly pingPayload: number;
 }

@@ -1,6 +1,50 @@
+import type { IncomingMessage } from 'node:http';
 import { consoleLogger, type Logger } from '@gqlcast/core';
-import { execute, type GraphQLError, type GraphQLFormattedError, GraphQLSchema } from 'graphql';
-import type { ResolvedOptions, ServerOptions } from './options.js';
+import type { WireResult } from '@gqlcast/core/protocol';
+import { execute, type GraphQLError, type GraphQLFormattedError, GraphQLSchema, type ValidationRule } from 'graphql';
+import type { CostLimit } from './cost-limit.js';
+import { escapingLogger } from './log-text.js';
+import type { ExecuteFunction, MessageLimits, Middleware, OriginCheck, ServerOptions } from './options.js';
+
+/** The options with every default applied. */
+export interface ResolvedOptions {
+  readonly schema: GraphQLSchema;
+  readonly context: ServerOptions<unknown, object>['context'];
+  readonly onConnect: ServerOptions<unknown, object>['onConnect'];
+  readonly onDisconnect: ServerOptions<unknown, object>['onDisconnect'];
+  readonly onOperation: ServerOptions<unknown, object>['onOperation'];
+  readonly keepAlive: number;
+  readonly connectionInitTimeout: number;
+  readonly heartbeatInterval: number;
+  readonly strictOrdering: boolean;
+  readonly confirmSubscriptions: boolean;
+  readonly confirmationMessage: WireResult;
+  readonly middleware: readonly Middleware[];
+  readonly slowOperationWarning: number;
+  readonly formatError: (error: GraphQLError) => GraphQLFormattedError;
+  readonly validationRules: readonly ValidationRule[];
+  readonly execute: ExecuteFunction;
+  readonly documentCacheSize: number;
+  readonly logger: Logger;
+  readonly maxPayload: number;
+  readonly maxSubscriptionsPerConnection: number;
+  readonly allowedOrigins: OriginCheck | undefined;
+  readonly sendHighWaterMark: number;
+  readonly maxSendBuffer: number;
+  readonly messageRate: { readonly messages: number; readonly interval: number } | undefined;
+  readonly maxDepth: number;
+  readonly maxAliases: number;
+  readonly maxTokens: number;
+  readonly introspection: boolean;
+  readonly fieldSuggestions: boolean;
+  readonly costLimit: CostLimit | undefined;
+  readonly documentCacheBytes: number;
+  readonly messageLimits: MessageLimits;
+  readonly maxRetainedBytesPerConnection: number;
+  readonly closeTimeout: number;
+  readonly maxConnectionsPerAddress: number | undefined;
+  readonly clientAddress: (request: IncomingMessage) => string | undefined;
+}
 
 /** The defaults, in one place. */
 export const serverDefaults = {
@@ -20,8 +64,17 @@ export const serverDefaults = {
   maxDepth: 20,
   maxAliases: 50,
   maxTokens: 5_000,
-  introspection: true,
+  costLimit: { maxCost: 100_000, listFactor: 10 },
+  documentCacheBytes: 16_777_216,
+  messageLimits: { operationId: 128, operationName: 1_024, pingPayload: 4_096 },
+  maxRetainedBytesPerConnection: 4_194_304,
+  closeTimeout: 1_000,
 } as const;
+
+/** Introspection is on in development and off in production (`NODE_ENV`), read when a server is created. */
+function defaultIntrospection(): boolean {
+  return process.env.NODE_ENV !== 'production';
+}
 
 function duration(value: number | false | undefined, fallback: number, name: string): number {
   if (value === undefined) return fallback;
@@ -38,6 +91,41 @@ function count(value: number | undefined, fallback: number, name: string): numbe
   if (value === undefined) return fallback;
   if (value === Number.POSITIVE_INFINITY || (Number.isInteger(value) && value >= 1)) return value;
   throw new TypeError(`createGraphqlWsServer: ${name} must be a whole number ≥ 1, got ${String(value)}.`);
+}
+
+function costLimit(value: ServerOptions['costLimit']): CostLimit | undefined {
+  if (value === false) return undefined;
+  if (value !== undefined && (typeof value !== 'object' || value === null)) {
+    throw new TypeError('createGraphqlWsServer: costLimit must be { maxCost, listFactor } or false.');
+  }
+  const defaults = serverDefaults.costLimit;
+  return {
+    maxCost: count(value?.maxCost, defaults.maxCost, 'costLimit.maxCost'),
+    listFactor: count(value?.listFactor, defaults.listFactor, 'costLimit.listFactor'),
+  };
+}
+
+function messageLimits(value: ServerOptions['messageLimits']): MessageLimits {
+  if (value !== undefined && (typeof value !== 'object' || value === null)) {
+    throw new TypeError('createGraphqlWsServer: messageLimits must be an object.');
+  }
+  const defaults = serverDefaults.messageLimits;
+  return {
+    operationId: count(value?.operationId, defaults.operationId, 'messageLimits.operationId'),
+    operationName: count(value?.operationName, defaults.operationName, 'messageLimits.operationName'),
+    pingPayload: count(value?.pingPayload, defaults.pingPayload, 'messageLimits.pingPayload'),
+  };
+}
+
+function flag(value: boolean | undefined, fallback: boolean, name: string): boolean {
+  if (value === undefined) return fallback;
+  if (typeof value !== 'boolean') throw new TypeError(`createGraphqlWsServer: ${name} must be true or false.`);
+  return value;
+}
+
+/** The socket's own address: right unless a proxy stands between (see `clientAddress`). */
+function socketAddress(request: IncomingMessage): string | undefined {
+  return request.socket.remoteAddress;
 }
 
 function hook<T>(value: T | undefined, name: string): T | undefined {
@@ -94,6 +182,8 @@ export function resolveOptions(options: ServerOptions<never, never>): ResolvedOp
   if (origins !== undefined && typeof origins !== 'function' && !Array.isArray(origins)) {
     throw new TypeError('createGraphqlWsServer: allowedOrigins must be an array of origins or a function.');
   }
+  const logger = escapingLogger(options.logger ?? consoleLogger);
+  const introspection = flag(options.introspection, defaultIntrospection(), 'introspection');
   return {
     schema: options.schema,
     context: hook(options.context, 'context') as ResolvedOptions['context'],
@@ -116,11 +206,11 @@ export function resolveOptions(options: ServerOptions<never, never>): ResolvedOp
       serverDefaults.slowOperationWarning,
       'slowOperationWarning',
     ),
-    formatError: safeFormatError(hook(options.formatError, 'formatError'), options.logger ?? consoleLogger),
+    formatError: safeFormatError(hook(options.formatError, 'formatError'), logger),
     validationRules: options.validationRules ?? [],
     execute: (hook(options.execute, 'execute') as ResolvedOptions['execute'] | undefined) ?? execute,
     documentCacheSize: count(options.documentCacheSize, serverDefaults.documentCacheSize, 'documentCacheSize'),
-    logger: options.logger ?? consoleLogger,
+    logger,
     maxPayload: count(options.maxPayload, serverDefaults.maxPayload, 'maxPayload'),
     maxSubscriptionsPerConnection: count(
       options.maxSubscriptionsPerConnection,
@@ -134,6 +224,21 @@ export function resolveOptions(options: ServerOptions<never, never>): ResolvedOp
     maxDepth: count(options.maxDepth, serverDefaults.maxDepth, 'maxDepth'),
     maxAliases: count(options.maxAliases, serverDefaults.maxAliases, 'maxAliases'),
     maxTokens: count(options.maxTokens, serverDefaults.maxTokens, 'maxTokens'),
-    introspection: options.introspection ?? serverDefaults.introspection,
+    introspection,
+    fieldSuggestions: flag(options.fieldSuggestions, introspection, 'fieldSuggestions'),
+    costLimit: costLimit(options.costLimit),
+    documentCacheBytes: count(options.documentCacheBytes, serverDefaults.documentCacheBytes, 'documentCacheBytes'),
+    messageLimits: messageLimits(options.messageLimits),
+    maxRetainedBytesPerConnection: count(
+      options.maxRetainedBytesPerConnection,
+      serverDefaults.maxRetainedBytesPerConnection,
+      'maxRetainedBytesPerConnection',
+    ),
+    closeTimeout: duration(options.closeTimeout, serverDefaults.closeTimeout, 'closeTimeout'),
+    maxConnectionsPerAddress:
+      options.maxConnectionsPerAddress === undefined
+        ? undefined
+        : count(options.maxConnectionsPerAddress, 1, 'maxConnectionsPerAddress'),
+    clientAddress: hook(options.clientAddress, 'clientAddress') ?? socketAddress,
   };
 }

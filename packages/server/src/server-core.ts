@@ -28,7 +28,7 @@ export class ServerCore implements ServerScope {
     this.options = options;
     this.schema = applyMiddleware(options.schema, options.middleware);
     this.wrapPublish = wrapPublish(options.middleware);
-    this.documents = new DocumentCache(this.schema, options.validationRules, options.documentCacheSize, options);
+    this.documents = new DocumentCache(this.schema, options);
     this.executions = new SharedExecutions({
       execute: options.execute,
       formatResult: (result) => toWireResult(result, options.formatError),

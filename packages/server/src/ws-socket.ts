@@ -9,6 +9,8 @@ export interface WsSocketServer {
   /** Opens the protocol connection of a socket. */
   open(socket: Socket, request: IncomingMessage): ConnectionHandle;
   readonly sendHighWaterMark: number;
+  /** How long a closing peer may take to answer the close frame before its socket is destroyed (0: `ws`'s own 30 s). */
+  readonly closeTimeout: number;
   readonly logger: Logger;
 }
 
@@ -35,6 +37,8 @@ export class WsSocket implements Socket {
   #waiters: (() => void)[] | undefined;
   /** `#release` bound, as the completion callback of sends while the buffer is not empty (made on first use). */
   #releaser: (() => void) | undefined;
+  /** Destroys the socket if the peer does not answer the close frame in time (set by `close`). */
+  #closeTimer: NodeJS.Timeout | undefined;
 
   /** Opens the connection of `ws` and listens to it. */
   static accept(ws: WebSocket, request: IncomingMessage, protocol: Subprotocol, server: WsSocketServer): WsSocket {
@@ -89,7 +93,16 @@ export class WsSocket implements Socket {
   }
 
   close(code: number, reason: string): void {
-    this.#ws.close(code, reason);
+    const ws = this.#ws;
+    ws.close(code, reason);
+    // RFC 6455 §7.1.1: the server should close the TCP connection once the closing handshake is done;
+    // a peer that never answers (it stopped reading, or never meant to) would hold the socket for
+    // `ws`'s 30 seconds. Give it `closeTimeout`, then destroy the socket.
+    const timeout = this.#server.closeTimeout;
+    if (timeout > 0 && this.#closeTimer === undefined && ws.readyState !== ws.CLOSED) {
+      this.#closeTimer = setTimeout(terminateLate, timeout, ws);
+      this.#closeTimer.unref();
+    }
   }
 
   terminate(): void {
@@ -112,6 +125,8 @@ export class WsSocket implements Socket {
 
   /** The socket closed: nobody waits for a drain any more, and the connection cleans up. */
   closed(code: number, reason: string): void {
+    clearTimeout(this.#closeTimer);
+    this.#closeTimer = undefined;
     adapters.delete(this.#ws);
     this.#releaseAll();
     void this.handle.closed(code, reason);
@@ -132,6 +147,11 @@ export class WsSocket implements Socket {
       code: (error as { code?: string }).code,
     });
   }
+}
+
+/** The close handshake did not finish within `closeTimeout`: one function for every socket. */
+function terminateLate(ws: WebSocket): void {
+  ws.terminate();
 }
 
 // The listeners, shared by every socket: `ws` calls them with the WebSocket as `this`.

@@ -10,6 +10,7 @@ import {
 } from '@gqlcast/core/protocol';
 import { ProtocolConnection } from '../connection.js';
 import { ServerErrorCode } from '../error-codes.js';
+import { checkMessageLimits } from '../message-limits.js';
 import { PrefixCache } from '../prefixes.js';
 
 const prefixes = new PrefixCache('data');
@@ -27,15 +28,23 @@ export class LegacyWsConnection extends ProtocolConnection<LegacyClientMessage> 
     return keepAlive;
   }
   /** `start`s received after `connection_init` but before `onConnect` decided. */
-  #held: { id: string; payload: SubscribePayload }[] = [];
+  #held: { id: string; payload: SubscribePayload; frameLength: number }[] = [];
+  /** What the held `start`s weigh: they count in `maxRetainedBytesPerConnection` like running subscriptions. */
+  #heldLength = 0;
 
   protected parse(data: string): LegacyClientMessage | undefined {
     try {
-      return parseLegacyMessage(data);
+      const message = parseLegacyMessage(data);
+      checkMessageLimits(message, data, this.scope.options.messageLimits);
+      return message;
     } catch (error) {
       // The legacy protocol answers a bad message with an `error` and keeps the connection.
       if (error instanceof ProtocolViolation) {
-        this.#error(idOf(data), error.message, ServerErrorCode.BadMessage);
+        this.#error(
+          idOf(data, this.scope.options.messageLimits.operationId),
+          error.message,
+          ServerErrorCode.BadMessage,
+        );
         return undefined;
       }
       throw error;
@@ -46,7 +55,7 @@ export class LegacyWsConnection extends ProtocolConnection<LegacyClientMessage> 
     return message.type === 'connection_terminate';
   }
 
-  protected async handle(message: LegacyClientMessage): Promise<void> {
+  protected async handle(message: LegacyClientMessage, frameLength: number): Promise<void> {
     switch (message.type) {
       case 'connection_init': {
         if (this.initReceived)
@@ -57,6 +66,7 @@ export class LegacyWsConnection extends ProtocolConnection<LegacyClientMessage> 
           // GQL_CONNECTION_ERROR: "Server may respond with this message to the GQL_CONNECTION_INIT
           // from client, indicates the server rejected the connection."
           this.#held = [];
+          this.#heldLength = 0;
           const payload = { message: decision.reason, extensions: { code: ServerErrorCode.ConnectionRefused } };
           this.send({ type: 'connection_error', payload } satisfies LegacyServerMessage);
           return this.closeWith(CloseCode.Forbidden, decision.reason);
@@ -67,7 +77,8 @@ export class LegacyWsConnection extends ProtocolConnection<LegacyClientMessage> 
         if (this.scope.options.keepAlive > 0) this.send(this.keepAliveMessage);
         const held = this.#held;
         this.#held = [];
-        await Promise.all(held.map(({ id, payload }) => this.operations.start(id, payload)));
+        this.#heldLength = 0;
+        await Promise.all(held.map(({ id, payload, frameLength }) => this.operations.start(id, payload, frameLength)));
         return;
       }
 
@@ -93,17 +104,15 @@ export class LegacyWsConnection extends ProtocolConnection<LegacyClientMessage> 
         }
         // subscriptions-transport-ws sends `start` right after `connection_init`, without waiting:
         // hold it until onConnect decides.
-        if (!this.connection.acknowledged) {
-          this.#held.push({ id: message.id, payload: message.payload });
-          return;
-        }
-        return this.operations.start(message.id, message.payload);
+        if (!this.connection.acknowledged) return this.#hold(message.id, message.payload, frameLength);
+        return this.operations.start(message.id, message.payload, frameLength);
       }
 
       case 'stop': {
         // GQL_STOP ends the operation; the server answers GQL_COMPLETE, once.
         const held = this.#held.findIndex((entry) => entry.id === message.id);
         if (held >= 0) {
+          this.#heldLength -= this.#held[held]?.frameLength ?? 0;
           this.#held.splice(held, 1);
           return this.complete(message.id);
         }
@@ -141,18 +150,48 @@ export class LegacyWsConnection extends ProtocolConnection<LegacyClientMessage> 
     this.send({ id, type: 'complete' } satisfies LegacyServerMessage);
   }
 
+  /**
+   * Holds a `start` until `onConnect` decides, within the limits a running connection has: at most
+   * `maxSubscriptionsPerConnection` of them, weighing at most `maxRetainedBytesPerConnection`. An
+   * unacknowledged connection must not park more than an accepted one could run.
+   */
+  #hold(id: string, payload: SubscribePayload, frameLength: number): void {
+    const { maxSubscriptionsPerConnection, maxRetainedBytesPerConnection } = this.scope.options;
+    if (this.#held.length >= maxSubscriptionsPerConnection) {
+      this.#error(
+        id,
+        `Too many operations sent before connection_ack (limit ${maxSubscriptionsPerConnection}): wait for the acknowledgement.`,
+        ServerErrorCode.TooManyHeldOperations,
+      );
+      return;
+    }
+    if (this.#heldLength + frameLength > maxRetainedBytesPerConnection) {
+      this.#error(
+        id,
+        `Operations sent before connection_ack exceed ${maxRetainedBytesPerConnection} bytes (maxRetainedBytesPerConnection): wait for the acknowledgement.`,
+        ServerErrorCode.ConnectionMemoryExceeded,
+      );
+      return;
+    }
+    this.#held.push({ id, payload, frameLength });
+    this.#heldLength += frameLength;
+  }
+
   #error(id: string | null, message: string, code: ServerErrorCode): void {
     const error = { message, extensions: { code } };
     this.send({ id, type: 'error', payload: { errors: [error] } } satisfies LegacyServerMessage);
   }
 }
 
-/** The id of a malformed message, when one can be read, so the client can tell which request failed. */
-function idOf(data: string): string | null {
+/**
+ * The id of a malformed message, when one can be read, so the client can tell which request failed.
+ * An id over the size limit is not echoed: repeating it is what the limit prevents.
+ */
+function idOf(data: string, maxBytes: number): string | null {
   try {
     const parsed: unknown = JSON.parse(data);
     const id = (parsed as { id?: unknown } | null)?.id;
-    return typeof id === 'string' ? id : null;
+    return typeof id === 'string' && Buffer.byteLength(id) <= maxBytes ? id : null;
   } catch {
     return null;
   }

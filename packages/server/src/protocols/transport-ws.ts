@@ -8,6 +8,7 @@ import {
   type WireResult,
 } from '@gqlcast/core/protocol';
 import { ProtocolConnection } from '../connection.js';
+import { checkMessageLimits } from '../message-limits.js';
 import { PrefixCache } from '../prefixes.js';
 
 const prefixes = new PrefixCache('next');
@@ -26,7 +27,9 @@ export class TransportWsConnection extends ProtocolConnection<TransportClientMes
 
   protected parse(data: string): TransportClientMessage | undefined {
     try {
-      return parseTransportMessage(data);
+      const message = parseTransportMessage(data);
+      checkMessageLimits(message, data, this.scope.options.messageLimits);
+      return message;
     } catch (error) {
       // "Receiving a message of a type or format which is not specified in this document
       // will result in an immediate socket closure with the event 4400: <error-message>."
@@ -42,7 +45,7 @@ export class TransportWsConnection extends ProtocolConnection<TransportClientMes
     return message.type === 'ping' || message.type === 'pong';
   }
 
-  protected async handle(message: TransportClientMessage): Promise<void> {
+  protected async handle(message: TransportClientMessage, frameLength: number): Promise<void> {
     switch (message.type) {
       case 'connection_init': {
         // "If the server receives more than one ConnectionInit message at any given time,
@@ -74,7 +77,7 @@ export class TransportWsConnection extends ProtocolConnection<TransportClientMes
         if (this.operations.has(message.id)) {
           return this.closeWith(CloseCode.SubscriberAlreadyExists, `Subscriber for ${message.id} already exists`);
         }
-        return this.operations.start(message.id, message.payload);
+        return this.operations.start(message.id, message.payload, frameLength);
 
       case 'complete':
         // Client -> Server complete: "indicates that the client has stopped listening and wants to
