@@ -42,7 +42,14 @@ export async function openPushSource(
   const handle = new PushHandle(field, feed, args, context, info);
   // The server joins now: a notification arriving while the groups are being
   // confirmed waits in its subscription until the subscription is confirmed.
-  offer.accept(handle);
+  try {
+    offer.accept(handle);
+  } catch (error) {
+    // The server could not take the source: release what this subscriber holds (its feed, its
+    // `unsubscribed` hook), or the feed and its layer subscription would stay open for good.
+    handle.end('error');
+    throw error;
+  }
   try {
     await feed.ready;
   } catch (error) {
@@ -156,7 +163,9 @@ function plainKey(value: unknown): string | undefined {
       return item;
     });
   } catch (error) {
-    if (error === notPlain) return undefined;
+    // Not plain data, or nested too deep for JSON.stringify (a RangeError): such a subscriber does
+    // not share, which is always correct, rather than fail.
+    if (error === notPlain || error instanceof RangeError) return undefined;
     throw error;
   }
 }

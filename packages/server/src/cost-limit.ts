@@ -68,10 +68,16 @@ export function costLimit({ maxCost, listFactor }: CostLimit): ValidationRule {
       return cost;
     };
 
+    /**
+     * `spread`: the fragments already counted in this selection set. graphql-js collects a fragment
+     * once per selection set however often it is spread there (inline fragments included), so a
+     * repeated spread costs nothing more; spread again under another field, it is executed again.
+     */
     const selectionCost = (
       selectionSet: SelectionSetNode | undefined,
       parent: GraphQLNamedType | undefined,
       seen: ReadonlySet<string>,
+      spread: Set<string> = new Set(),
     ): number => {
       if (selectionSet === undefined) return 0;
       let total = 0;
@@ -88,8 +94,9 @@ export function costLimit({ maxCost, listFactor }: CostLimit): ValidationRule {
         } else if (selection.kind === Kind.INLINE_FRAGMENT) {
           const condition = selection.typeCondition;
           const type = condition === undefined ? parent : schema.getType(condition.name.value);
-          total += selectionCost(selection.selectionSet, type, seen);
-        } else {
+          total += selectionCost(selection.selectionSet, type, seen, spread);
+        } else if (!spread.has(selection.name.value)) {
+          spread.add(selection.name.value);
           total += fragmentCost(selection.name.value, seen);
         }
         // Far past the limit already: the exact figure does not matter, and it keeps numbers finite.

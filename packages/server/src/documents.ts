@@ -3,6 +3,7 @@ import {
   GraphQLError,
   type GraphQLSchema,
   getOperationAST,
+  type Location,
   NoSchemaIntrospectionCustomRule,
   type OperationDefinitionNode,
   parse,
@@ -11,6 +12,7 @@ import {
   validate,
 } from 'graphql';
 import { costLimit } from './cost-limit.js';
+import { ServerErrorCode } from './error-codes.js';
 import { aliasLimit, depthLimit } from './limits.js';
 import type { ResolvedOptions } from './options.js';
 
@@ -23,9 +25,9 @@ export type PreparedOperation =
 const maxCachedQueryLength = 16_384;
 
 /**
- * What an AST node costs in the heap once parsed without locations (measured
- * on graphql-js 16 documents: 60–120 bytes per node). The cache counts this,
- * not the query's length: memory follows nodes, not characters.
+ * What an AST node costs in the heap with its slimmed location (an estimate
+ * for graphql-js 16 documents). The cache counts this, not the query's
+ * length: memory follows nodes, not characters.
  */
 const bytesPerNode = 112;
 
@@ -33,7 +35,7 @@ const bytesPerNode = 112;
 interface KeptError {
   readonly message: string;
   readonly locations: readonly { line: number; column: number }[] | undefined;
-  readonly extensions: Readonly<Record<string, unknown>> | undefined;
+  readonly extensions: Readonly<Record<string, unknown>>;
 }
 
 type Checked =
@@ -58,13 +60,12 @@ export type DocumentOptions = Pick<
  * Parses and validates each distinct query text once. Entries are kept in
  * least-recently-used order, bounded by `documentCacheSize` entries and by
  * `documentCacheBytes` (estimated heap). What is kept is small on purpose:
- * - a valid document is parsed again without locations (`noLocation`), so it
- *   holds neither the query text nor the parser's token list (with locations,
- *   an AST costs about 130 times the bytes of its text);
+ * - a valid document keeps of each location only its offsets and the query
+ *   text, not the parser's token list (which costs about 130 times the bytes
+ *   of the text);
  * - an invalid one keeps only its errors' messages and positions, never the
  *   AST they were found in: a client repeating a bad query costs nothing more,
  *   and a thousand distinct bad queries cost a few kilobytes.
- * Results of execution errors therefore carry `path`, not `locations`.
  */
 export class DocumentCache {
   readonly #schema: GraphQLSchema;
@@ -144,10 +145,9 @@ export class DocumentCache {
         const kept = errors.map((error) => keep(error, fieldSuggestions));
         return { errors: kept, bytes: keyBytes + errorBytes(kept) };
       }
-      // Parsed again, without locations: the document lives as long as its cache entry and every
-      // subscription using it, and locations would keep the whole token list and text alive.
-      const document = parse(query, { maxTokens, noLocation: true });
-      return { document, bytes: keyBytes + countNodes(document) * bytesPerNode };
+      // The document lives as long as its cache entry and every subscription using it: its locations
+      // must not keep the parser's whole token list alive.
+      return { document: located, bytes: keyBytes + slimLocations(located) * bytesPerNode };
     } catch (error) {
       if (!(error instanceof GraphQLError)) throw error;
       const kept = [keep(error, fieldSuggestions)];
@@ -164,7 +164,9 @@ function keep(error: GraphQLError, fieldSuggestions: boolean): KeptError {
     message: fieldSuggestions ? error.message : error.message.replace(suggestion, ''),
     locations:
       error.locations === undefined ? undefined : error.locations.map(({ line, column }) => ({ line, column })),
-    extensions: Object.keys(error.extensions).length === 0 ? undefined : error.extensions,
+    // The code is set here, so no later step makes a new error from this one (which would lose the
+    // positions: they point into a text the cache does not keep).
+    extensions: { code: ServerErrorCode.InvalidOperation, ...error.extensions },
   };
 }
 
@@ -184,21 +186,33 @@ function toGraphQLError(kept: KeptError): GraphQLError {
   return error;
 }
 
-/** The nodes of a document: what its heap cost follows. Iterative: a deep document cannot overflow the stack. */
-function countNodes(document: DocumentNode): number {
+/**
+ * Replaces each node's `loc` with what errors need from it (`start`, `end`,
+ * `source`, the query text the cache keys by anyway) and returns how many
+ * nodes there are. graphql-js's `Location` also points at its first and last
+ * token, and tokens link to their neighbours: one kept node would keep every
+ * token of the document, about 130 times the bytes of its text. Iterative: a
+ * deep document cannot overflow the stack.
+ */
+function slimLocations(document: DocumentNode): number {
   let nodes = 0;
   const stack: unknown[] = [document];
   while (stack.length > 0) {
     const value = stack.pop();
     if (Array.isArray(value)) {
       for (const item of value) stack.push(item);
-    } else if (typeof value === 'object' && value !== null) {
-      nodes++;
-      for (const key in value) {
-        const child = (value as Record<string, unknown>)[key];
-        if (typeof child === 'object' && child !== null) stack.push(child);
-      }
+      continue;
     }
+    if (typeof value !== 'object' || value === null) continue;
+    nodes++;
+    const node = value as Record<string, unknown> & { loc?: Location };
+    for (const key in node) {
+      if (key === 'loc') continue;
+      const child = node[key];
+      if (typeof child === 'object' && child !== null) stack.push(child);
+    }
+    const loc = node.loc;
+    if (loc !== undefined) node.loc = { start: loc.start, end: loc.end, source: loc.source } as Location;
   }
   return nodes;
 }

@@ -181,12 +181,12 @@ export class SharedExecutions {
    */
   executionFor(source: PushSource, args: ExecutionArgs, query: string): SharedExecution {
     const shareKey = source.shareKey;
-    if (shareKey === undefined) {
+    const key = shareKey === undefined ? undefined : executionKey(shareKey, query, args);
+    if (key === undefined) {
       const own = new SharedExecution(undefined, args, this.#scope, () => undefined);
       own.connect(source);
       return own;
     }
-    const key = JSON.stringify([shareKey, query, args.operationName ?? null, args.variableValues ?? null]);
     const existing = this.#byKey.get(key);
     if (existing !== undefined) return existing;
     const created = new SharedExecution(key, args, this.#scope, (execution) => {
@@ -195,5 +195,20 @@ export class SharedExecutions {
     created.connect(source);
     this.#byKey.set(key, created);
     return created;
+  }
+}
+
+/**
+ * The key of a shared execution, or `undefined` when the variables cannot be
+ * written as JSON (nested deeper than `JSON.stringify` can go, a client's
+ * attack): such a member gets an execution of its own, which is always
+ * correct. Never throws: it runs while a source is being handed over, where a
+ * throw would leave the source open.
+ */
+function executionKey(shareKey: string, query: string, args: ExecutionArgs): string | undefined {
+  try {
+    return JSON.stringify([shareKey, query, args.operationName ?? null, args.variableValues ?? null]);
+  } catch {
+    return undefined;
   }
 }
