@@ -11,10 +11,6 @@ const graph = buildSchema(`
   type Query { me: User, hello: String }
   type User { id: ID!, name: String, friends: [User!]! }
 `);
-const rootValue = {
-  me: () => ({ id: '1', name: 'a', friends: () => [] }),
-  hello: () => 'hello',
-};
 
 /** A document fanning introspection out through aliases written once inside fragments (attack 1). */
 function introspectionFanOut(): string {
