@@ -202,6 +202,28 @@ describe('misuse', () => {
     );
     expect(() => createGraphqlWsServer({ schema, onConnect: 'yes' as never })).toThrow(/onConnect must be a function/);
   });
+
+  it('refuses the limits of issue 15 when they make no sense, naming each', () => {
+    const { schema } = createFixture();
+    const cases: [Record<string, unknown>, RegExp][] = [
+      [{ costLimit: { maxCost: 0 } }, /costLimit.maxCost must be a whole number/],
+      [{ costLimit: { listFactor: 1.5 } }, /costLimit.listFactor must be a whole number/],
+      [{ costLimit: 'high' }, /costLimit must be/],
+      [{ messageLimits: { operationId: -1 } }, /messageLimits.operationId must be a whole number/],
+      [{ messageLimits: { operationName: 0 } }, /messageLimits.operationName must be a whole number/],
+      [{ messageLimits: { pingPayload: 'big' } }, /messageLimits.pingPayload must be a whole number/],
+      [{ maxRetainedBytesPerConnection: 0 }, /maxRetainedBytesPerConnection must be a whole number/],
+      [{ documentCacheBytes: -1 }, /documentCacheBytes must be a whole number/],
+      [{ closeTimeout: -1 }, /closeTimeout must be a number of milliseconds/],
+      [{ maxConnectionsPerAddress: 0.5 }, /maxConnectionsPerAddress must be a whole number/],
+      [{ clientAddress: 'x-real-ip' }, /clientAddress must be a function/],
+      [{ introspection: 'no' }, /introspection must be true or false/],
+      [{ fieldSuggestions: 1 }, /fieldSuggestions must be true or false/],
+    ];
+    for (const [options, message] of cases) {
+      expect(() => createGraphqlWsServer({ schema, ...options } as never)).toThrow(message);
+    }
+  });
 });
 
 describe('slow readers', () => {

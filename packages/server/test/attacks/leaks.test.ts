@@ -25,9 +25,12 @@ function sharedFixture(options: { failLayer?: boolean } = {}) {
   builder.queryType({ fields: (t) => ({ hello: t.string({ resolve: () => 'hello' }) }) });
   const Tick = builder.objectRef<{ n: number }>('Tick');
   Tick.implement({ fields: (t) => ({ n: t.exposeInt('n') }) });
-  const Nested = builder.inputType('Nested', {
-    fields: (t) => ({ child: t.field({ type: 'Nested' }), value: t.int() }),
-  });
+  interface NestedShape {
+    child?: NestedShape | null;
+    value?: number | null;
+  }
+  const Nested = builder.inputRef<NestedShape>('Nested');
+  Nested.implement({ fields: (t) => ({ child: t.field({ type: Nested }), value: t.int() }) });
   builder.subscriptionType({
     fields: (t) => ({
       shared: t.subscriptionField({
