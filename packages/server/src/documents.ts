@@ -8,6 +8,7 @@ import {
   type OperationDefinitionNode,
   parse,
   specifiedRules,
+  type Token,
   type ValidationRule,
   validate,
 } from 'graphql';
@@ -186,9 +187,24 @@ function toGraphQLError(kept: KeptError): GraphQLError {
   return error;
 }
 
+/** A token's position, without the links to the tokens around it. */
+function detached(token: Token): Token {
+  return {
+    kind: token.kind,
+    start: token.start,
+    end: token.end,
+    line: token.line,
+    column: token.column,
+    value: token.value,
+    prev: null,
+    next: null,
+  } as Token;
+}
+
 /**
  * Replaces each node's `loc` with what errors need from it (`start`, `end`,
- * `source`, the query text the cache keys by anyway) and returns how many
+ * `source`, the query text the cache keys by anyway, and its first and last
+ * token's position without their links) and returns how many
  * nodes there are. graphql-js's `Location` also points at its first and last
  * token, and tokens link to their neighbours: one kept node would keep every
  * token of the document, about 130 times the bytes of its text. Iterative: a
@@ -212,7 +228,17 @@ function slimLocations(document: DocumentNode): number {
       if (typeof child === 'object' && child !== null) stack.push(child);
     }
     const loc = node.loc;
-    if (loc !== undefined) node.loc = { start: loc.start, end: loc.end, source: loc.source } as Location;
+    if (loc !== undefined) {
+      // Tools that compile documents (graphql-jit) read the line and column of `startToken`: it
+      // stays, detached from its neighbours.
+      node.loc = {
+        start: loc.start,
+        end: loc.end,
+        source: loc.source,
+        startToken: detached(loc.startToken),
+        endToken: detached(loc.endToken),
+      } as Location;
+    }
   }
   return nodes;
 }

@@ -189,9 +189,10 @@ describe('attack 3: many distinct invalid queries', () => {
     const prepared = server.gql.core.documents.prepare(query, undefined);
     if (!prepared.ok) throw new Error('expected a valid document');
     const loc = prepared.document.loc as unknown as Record<string, unknown>;
-    expect(Object.keys(loc).sort()).toEqual(['end', 'source', 'start']);
+    expect(Object.keys(loc).sort()).toEqual(['end', 'endToken', 'source', 'start', 'startToken']);
+    expect(loc.startToken).toMatchObject({ prev: null, next: null, kind: '<SOF>' });
     // Errors still point into the query: a field error carries its location.
     const field = prepared.operation.selectionSet.selections[0] as unknown as { loc: Record<string, unknown> };
-    expect(Object.keys(field.loc).sort()).toEqual(['end', 'source', 'start']);
+    expect(field.loc.startToken).toMatchObject({ prev: null, next: null, line: 1 });
   });
 });
