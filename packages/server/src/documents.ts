@@ -16,6 +16,7 @@ import { costLimit } from './cost-limit.js';
 import { ServerErrorCode } from './error-codes.js';
 import { aliasLimit, depthLimit } from './limits.js';
 import type { ResolvedOptions } from './options.js';
+import type { TokenBucket } from './rate-limit.js';
 
 /** A query ready to run, or why it cannot run. */
 export type PreparedOperation =
@@ -98,8 +99,21 @@ export class DocumentCache {
     return this.#entries.size;
   }
 
-  prepare(query: string, operationName: string | null | undefined): PreparedOperation {
-    const checked = this.#check(query);
+  /**
+   * The document of `query`, parsed and validated (from the cache when it was seen before).
+   * `budget`: the connection's `validationBudget`, charged with the time a new document takes;
+   * once it is spent, new documents are refused until it refills (cached ones are still served).
+   */
+  prepare(query: string, operationName: string | null | undefined, budget?: TokenBucket): PreparedOperation {
+    const checked = this.#check(query, budget);
+    if (checked === undefined) {
+      const error = new GraphQLError(
+        'This connection spent its time budget for parsing and validating new documents (validationBudget): ' +
+          'retry later, or reuse documents the server has seen.',
+        { extensions: { code: ServerErrorCode.ValidationBudgetExceeded } },
+      );
+      return { ok: false, errors: [error] };
+    }
     if ('errors' in checked) return { ok: false, errors: checked.errors.map(toGraphQLError) };
     const operation = getOperationAST(checked.document, operationName);
     if (operation === null || operation === undefined) {
@@ -112,7 +126,7 @@ export class DocumentCache {
     return { ok: true, document: checked.document, operation };
   }
 
-  #check(query: string): Checked {
+  #check(query: string, budget: TokenBucket | undefined): Checked | undefined {
     const cached = this.#entries.get(query);
     if (cached !== undefined) {
       // Re-insert: Map iteration order is the LRU order.
@@ -120,7 +134,10 @@ export class DocumentCache {
       this.#entries.set(query, cached);
       return cached;
     }
+    if (budget !== undefined && !budget.available()) return undefined;
+    const started = performance.now();
     const checked = this.#parseAndValidate(query);
+    budget?.spend(performance.now() - started);
     // Only short texts are kept: a cache of 1,000 one-megabyte queries would hold a gigabyte.
     if (query.length > maxCachedQueryLength) return checked;
     this.#entries.set(query, checked);

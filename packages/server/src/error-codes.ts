@@ -28,6 +28,8 @@ export const ServerErrorCode = {
    * (`maxSubscriptionsPerConnection`); the extra ones are refused.
    */
   TooManyHeldOperations: 'GQLCAST_TOO_MANY_HELD_OPERATIONS',
+  /** The connection spent its `validationBudget` on new documents; it refills with time. */
+  ValidationBudgetExceeded: 'GQLCAST_VALIDATION_BUDGET_EXCEEDED',
   /** The connection's operations would retain more than `maxRetainedBytesPerConnection`. */
   ConnectionMemoryExceeded: 'GQLCAST_CONNECTION_MEMORY_EXCEEDED',
   /** A running subscription failed on the server (its execution threw). */

@@ -15,6 +15,7 @@ import { createSourceEventStream } from './graphql-compat.js';
 import type { Connection, ExecuteFunction, ResolvedOptions } from './options.js';
 import type { SharedExecutions } from './push-execution.js';
 import { type MemberHost, PushMember } from './push-member.js';
+import { TokenBucket } from './rate-limit.js';
 import { toWireResult } from './wire-result.js';
 
 /**
@@ -94,11 +95,15 @@ export class OperationRegistry implements MemberHost {
   #subscriptions = 0;
   /** What the subscriptions holding a slot retain, by the length of the messages that started them. */
   #retained = 0;
+  /** Milliseconds this connection may spend parsing and validating new documents (`validationBudget`). */
+  readonly #validationBudget: TokenBucket | undefined;
 
   constructor(scope: OperationScope, connection: Connection<object>, sink: OperationSink) {
     this.#scope = scope;
     this.#connection = connection;
     this.#sink = sink;
+    const budget = scope.options.validationBudget;
+    this.#validationBudget = budget === undefined ? undefined : new TokenBucket(budget.milliseconds, budget.interval);
   }
 
   has(id: string): boolean {
@@ -145,7 +150,7 @@ export class OperationRegistry implements MemberHost {
     const sink = this.#sink;
     const connection = this.#connection;
     try {
-      const prepared = this.#scope.documents.prepare(payload.query, payload.operationName);
+      const prepared = this.#scope.documents.prepare(payload.query, payload.operationName, this.#validationBudget);
       if (!prepared.ok) {
         this.#release(operation);
         sink.fail(id, this.#formatErrors(prepared.errors, Codes.InvalidOperation), 'invalid');

@@ -215,6 +215,21 @@ export interface ServerOptions<Context = DefaultContext, State extends object = 
   costLimit?: Partial<CostLimit> | false | undefined;
 
   /**
+   * How much time one connection may spend having new documents parsed and
+   * validated (documents the cache has seen cost nothing): a token bucket of
+   * `milliseconds`, refilled at `milliseconds` per `interval` ms. Once spent,
+   * new documents are refused (`GQLCAST_VALIDATION_BUDGET_EXCEEDED`) until it
+   * refills; the connection stays open. Validation can take tens of
+   * milliseconds for a document that passes every size limit (hundreds of
+   * overlapping fragment spreads), and the message rate alone would let one
+   * connection keep a core busy. `false` turns it off.
+   * @defaultValue `{ milliseconds: 1_000, interval: 10_000 }`: bursts of one
+   * second, at most a tenth of a core sustained per connection; a real client
+   * has a few dozen documents validated, once each
+   */
+  validationBudget?: { milliseconds: number; interval: number } | false | undefined;
+
+  /**
    * Whether `__schema` and `__type` may be queried.
    * @defaultValue `true`, except when `process.env.NODE_ENV` is `'production'` at
    * server creation: then `false`

@@ -20,11 +20,26 @@ export class TokenBucket {
 
   /** Takes one token; false when the bucket is empty. */
   take(): boolean {
-    const now = this.now();
-    this.#tokens = Math.min(this.#capacity, this.#tokens + (now - this.#last) * this.#perMs);
-    this.#last = now;
+    this.#refill();
     if (this.#tokens < 1) return false;
     this.#tokens -= 1;
     return true;
+  }
+
+  /** Whether anything is left (a cost measured afterwards may then be charged with `spend`). */
+  available(): boolean {
+    this.#refill();
+    return this.#tokens > 0;
+  }
+
+  /** Charges a cost known only afterwards (milliseconds spent): the bucket may go below zero, and refills from there. */
+  spend(amount: number): void {
+    this.#tokens -= amount;
+  }
+
+  #refill(): void {
+    const now = this.now();
+    this.#tokens = Math.min(this.#capacity, this.#tokens + (now - this.#last) * this.#perMs);
+    this.#last = now;
   }
 }

@@ -38,6 +38,7 @@ export interface ResolvedOptions {
   readonly introspection: boolean;
   readonly fieldSuggestions: boolean;
   readonly costLimit: CostLimit | undefined;
+  readonly validationBudget: { readonly milliseconds: number; readonly interval: number } | undefined;
   readonly documentCacheBytes: number;
   readonly messageLimits: MessageLimits;
   readonly maxRetainedBytesPerConnection: number;
@@ -69,6 +70,7 @@ export const serverDefaults = {
   messageLimits: { operationId: 128, operationName: 1_024, pingPayload: 4_096 },
   maxRetainedBytesPerConnection: 4_194_304,
   closeTimeout: 1_000,
+  validationBudget: { milliseconds: 1_000, interval: 10_000 },
 } as const;
 
 /** Introspection is on in development and off in production (`NODE_ENV`), read when a server is created. */
@@ -115,6 +117,25 @@ function messageLimits(value: ServerOptions['messageLimits']): MessageLimits {
     operationName: count(value?.operationName, defaults.operationName, 'messageLimits.operationName'),
     pingPayload: count(value?.pingPayload, defaults.pingPayload, 'messageLimits.pingPayload'),
   };
+}
+
+function validationBudget(value: ServerOptions['validationBudget']): ResolvedOptions['validationBudget'] {
+  if (value === false) return undefined;
+  if (value !== undefined && (typeof value !== 'object' || value === null)) {
+    throw new TypeError('createGraphqlWsServer: validationBudget must be { milliseconds, interval } or false.');
+  }
+  const budget = value ?? serverDefaults.validationBudget;
+  if (!(typeof budget.milliseconds === 'number' && budget.milliseconds > 0)) {
+    throw new TypeError(
+      `createGraphqlWsServer: validationBudget.milliseconds must be a number > 0, got ${String(budget.milliseconds)}.`,
+    );
+  }
+  if (!(typeof budget.interval === 'number' && budget.interval > 0)) {
+    throw new TypeError(
+      `createGraphqlWsServer: validationBudget.interval must be a number of milliseconds > 0, got ${String(budget.interval)}.`,
+    );
+  }
+  return { milliseconds: budget.milliseconds, interval: budget.interval };
 }
 
 function flag(value: boolean | undefined, fallback: boolean, name: string): boolean {
@@ -227,6 +248,7 @@ export function resolveOptions(options: ServerOptions<never, never>): ResolvedOp
     introspection,
     fieldSuggestions: flag(options.fieldSuggestions, introspection, 'fieldSuggestions'),
     costLimit: costLimit(options.costLimit),
+    validationBudget: validationBudget(options.validationBudget),
     documentCacheBytes: count(options.documentCacheBytes, serverDefaults.documentCacheBytes, 'documentCacheBytes'),
     messageLimits: messageLimits(options.messageLimits),
     maxRetainedBytesPerConnection: count(

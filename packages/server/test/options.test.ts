@@ -219,6 +219,8 @@ describe('misuse', () => {
       [{ clientAddress: 'x-real-ip' }, /clientAddress must be a function/],
       [{ introspection: 'no' }, /introspection must be true or false/],
       [{ fieldSuggestions: 1 }, /fieldSuggestions must be true or false/],
+      [{ validationBudget: { milliseconds: 0, interval: 1 } }, /validationBudget.milliseconds must be a number > 0/],
+      [{ validationBudget: { milliseconds: 1, interval: -1 } }, /validationBudget.interval must be/],
     ];
     for (const [options, message] of cases) {
       expect(() => createGraphqlWsServer({ schema, ...options } as never)).toThrow(message);

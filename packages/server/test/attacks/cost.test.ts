@@ -107,6 +107,34 @@ describe('attack 8: many fragments spread many times', () => {
   });
 });
 
+describe('attack 8: documents that pass every size limit but take long to validate', () => {
+  it('spends at most validationBudget per connection on new documents; cached ones are still served', async () => {
+    await using server = await startServer({ validationBudget: { milliseconds: 1, interval: 600_000 } });
+    const attacker = await server.client('graphql-transport-ws');
+    const control = await server.client('graphql-transport-ws');
+    await attacker.init();
+    await control.init();
+    // 100 fragments spread 600 times: about 30 ms of validation each time on this machine.
+    const fragments = Array.from({ length: 100 }, (_, i) => `fragment f${i} on Query { hello }`).join('\n');
+    const spreads = Array.from({ length: 600 }, (_, i) => `...f${i % 100}`).join(' ');
+    const expensive = (n: number) => `{ ${spreads} }\n${fragments}\n# ${n}`;
+    attacker.send({ id: 'a1', type: 'subscribe', payload: { query: expensive(1) } });
+    expect(await attacker.next()).toMatchObject({ id: 'a1', type: 'next' });
+    await attacker.next();
+    attacker.send({ id: 'a2', type: 'subscribe', payload: { query: expensive(2) } });
+    const refused = await attacker.next();
+    expect(refused).toMatchObject({ id: 'a2', type: 'error' });
+    expect(refused.payload).toEqual([
+      expect.objectContaining({ extensions: { code: ServerErrorCode.ValidationBudgetExceeded } }),
+    ]);
+    // A document the server has seen costs nothing: served. The other connection has its own budget.
+    attacker.send({ id: 'a3', type: 'subscribe', payload: { query: expensive(1) } });
+    expect(await attacker.next()).toMatchObject({ id: 'a3', type: 'next' });
+    control.send({ id: 'c', type: 'subscribe', payload: { query: expensive(3) } });
+    expect(await control.next()).toMatchObject({ id: 'c', type: 'next' });
+  });
+});
+
 describe('attack 13: field suggestions reveal the schema', () => {
   const savedEnvironment = process.env.NODE_ENV;
   afterEach(() => {
