@@ -259,3 +259,23 @@ function slimLocations(document: DocumentNode): number {
   }
   return nodes;
 }
+
+/**
+ * The variables the operation declares, without any others. graphql-js ignores undeclared
+ * variables, but a subscription keeps its variables for its whole life (each notification is
+ * executed with them) and they join its share key: a client's extra, deeply nested junk must
+ * not be kept, nor written into keys.
+ */
+export function declaredVariables(
+  operation: OperationDefinitionNode,
+  variables: Readonly<Record<string, unknown>> | null | undefined,
+): Record<string, unknown> | undefined {
+  if (variables === undefined || variables === null) return undefined;
+  const definitions = operation.variableDefinitions ?? [];
+  const kept: Record<string, unknown> = {};
+  for (const definition of definitions) {
+    const name = definition.variable.name.value;
+    if (Object.hasOwn(variables, name)) kept[name] = variables[name];
+  }
+  return kept;
+}

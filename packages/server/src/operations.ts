@@ -9,7 +9,7 @@ import {
   Kind,
   type OperationDefinitionNode,
 } from 'graphql';
-import type { DocumentCache } from './documents.js';
+import { type DocumentCache, declaredVariables } from './documents.js';
 import { ServerErrorCode as Codes, type ServerErrorCode, withCode } from './error-codes.js';
 import { createSourceEventStream } from './graphql-compat.js';
 import type { Connection, ExecuteFunction, ResolvedOptions } from './options.js';
@@ -199,7 +199,7 @@ export class OperationRegistry implements MemberHost {
         schema: this.#scope.schema,
         document: prepared.document,
         operationName: payload.operationName,
-        variableValues: payload.variables,
+        variableValues: declaredVariables(prepared.operation, payload.variables),
         contextValue,
       };
       if (operation.isSubscription) {

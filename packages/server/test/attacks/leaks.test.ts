@@ -60,22 +60,33 @@ function sharedFixture(options: { failLayer?: boolean } = {}) {
 }
 
 describe('attack 5: a share field with variables nested 6,000 deep', () => {
-  it('serves the subscriber (without sharing) and releases everything when it completes', async () => {
+  const junk = `${'{"child":'.repeat(6_000)}{"value":0}${'}'.repeat(6_000)}`;
+  const cases = [
+    ['an undeclared variable (dropped before anything keeps it)', 'subscription { shared { n } }'],
+    ['a declared one of a recursive input type', 'subscription ($n: Nested) { shared(nested: $n) { n } }'],
+  ] as const;
+
+  it.each(cases)('%s: the subscriber is served or refused, and everything is released', async (_name, query) => {
     const fixture = sharedFixture();
     await using server = await startServer({ schema: fixture.schema, confirmSubscriptions: true });
     const client = await server.client('graphql-transport-ws');
     await client.init();
-    // An unused variable, nested far deeper than JSON.stringify can go: the share key cannot be written.
-    const junk = `${'{"child":'.repeat(6_000)}{"value":0}${'}'.repeat(6_000)}`;
-    client.send(
-      `{"id":"s","type":"subscribe","payload":{"query":"subscription { shared { n } }","variables":{"junk":${junk}}}}`,
-    );
-    expect(await client.next()).toMatchObject({ id: 's', type: 'next', payload: { data: null } });
-    await fixture.ticks.broadcast({ group: 'all', payload: { n: 1 } });
-    expect(await client.next()).toEqual({ id: 's', type: 'next', payload: { data: { shared: { n: 1 } } } });
-    client.send({ id: 's', type: 'complete' });
-    expect(await client.drain()).toEqual([]);
-    expect(fixture.ended).toEqual(['complete']);
+    // Nested far deeper than JSON.stringify can go: a share key that includes it cannot be written.
+    client.send(`{"id":"s","type":"subscribe","payload":{"query":${JSON.stringify(query)},"variables":{"n":${junk}}}}`);
+    const first = await client.next();
+    if (first.type === 'next') {
+      expect(first).toEqual({ id: 's', type: 'next', payload: { data: null } });
+      await fixture.ticks.broadcast({ group: 'all', payload: { n: 1 } });
+      expect(await client.next()).toEqual({ id: 's', type: 'next', payload: { data: { shared: { n: 1 } } } });
+      client.send({ id: 's', type: 'complete' });
+      expect(await client.drain()).toEqual([]);
+      expect(fixture.ended).toEqual(['complete']);
+    } else {
+      // Refused (the variables could not be coerced): nothing was opened.
+      expect(first).toMatchObject({ id: 's', type: 'error' });
+      expect(await client.drain()).toEqual([]);
+      expect(fixture.ended.length).toBeLessThanOrEqual(1);
+    }
     expect(fixture.hub.stats()).toMatchObject({ subscriptions: 0, topics: 0 });
   });
 });
