@@ -82,7 +82,7 @@ fieldBuilderProto.subscriptionField = function subscriptionField(options) {
   const ref = (this as unknown as RootFieldBuilder<SchemaTypes, unknown, FieldKind>).field({
     ...rest,
     // Tells the gqlcast server this field accepts its push offer (the contract: @gqlcast/core/push).
-    extensions: { ...extensions, ...pushFieldExtensions(channel.name, field.share !== undefined) },
+    extensions: { ...extensions, ...pushFieldExtensions(channel.name, field.share !== undefined, resolvePushValue) },
     // `subscribe` before `resolve`: Pothos infers the parent of `resolve` from it.
     subscribe: (root: unknown, args: unknown, context: unknown, info: GraphQLResolveInfo) => {
       field.fieldName = info.fieldName;
@@ -90,10 +90,16 @@ fieldBuilderProto.subscriptionField = function subscriptionField(options) {
       if (isPushOffer(root)) return openPushSource(field, args, context, info, root);
       return openFieldStream(field, args, context, info);
     },
-    resolve: (value: unknown) => {
-      if (value instanceof PublishFailure) throw value.error;
-      return value;
-    },
+    resolve: resolvePushValue,
   } as never);
   return ref as never;
 };
+
+/**
+ * Every push field's resolver: the value `publish` returned, or its failure thrown. It reads
+ * nothing else (no context), which lets the gqlcast server share executions between subscribers.
+ */
+function resolvePushValue(value: unknown): unknown {
+  if (value instanceof PublishFailure) throw value.error;
+  return value;
+}

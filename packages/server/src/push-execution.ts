@@ -1,13 +1,18 @@
 import type { UnsubscribeReason } from '@gqlcast/core';
 import type { WireResult } from '@gqlcast/core/protocol';
 import { OrderedRunner, type PushSink, type PushSource } from '@gqlcast/core/push';
-import type { ExecutionArgs, ExecutionResult } from 'graphql';
+import { type ExecutionArgs, type ExecutionResult, getOperationAST } from 'graphql';
+import { isContextFree, type TurnMemo } from './auto-share.js';
 import type { ExecuteFunction } from './options.js';
 import type { PushMember } from './push-member.js';
 
 /** What an execution needs from the server besides its arguments. */
 export interface ExecutionScope {
   readonly execute: ExecuteFunction;
+  /** Whether executions may be shared automatically (the default executor; see auto-share.ts). */
+  readonly autoShare: boolean;
+  /** Results of the current fan-out, by value and execution key (automatic sharing). */
+  readonly memo: TurnMemo;
   formatResult(result: ExecutionResult<unknown>): WireResult;
   logFailure(message: string, details: Record<string, unknown>): void;
 }
@@ -46,12 +51,20 @@ export class SharedExecution implements PushSink {
   );
   #ended = false;
 
+  /**
+   * Set when the selection is context-free (auto-share.ts): the document, operation name and
+   * variables, under which a result for the same value is the same for every subscriber.
+   */
+  readonly #autoKey: string | undefined;
+
   constructor(
     key: string | undefined,
     args: ExecutionArgs,
     scope: ExecutionScope,
     onClose: (execution: SharedExecution) => void,
+    autoKey?: string,
   ) {
+    this.#autoKey = autoKey;
     this.key = key;
     this.#args = args;
     this.#scope = scope;
@@ -104,6 +117,15 @@ export class SharedExecution implements PushSink {
   }
 
   #run(value: unknown, sequence: number): Promise<void> | undefined {
+    const autoKey = this.#autoKey;
+    if (autoKey !== undefined) {
+      // Another subscriber of the same document got this very value in this fan-out: same bytes.
+      const body = this.#scope.memo.get(value, autoKey);
+      if (body !== undefined) {
+        this.#deliverBody(body, sequence);
+        return undefined;
+      }
+    }
     let result: ExecutionResult<unknown> | Promise<ExecutionResult<unknown>>;
     try {
       result = this.#scope.execute({ ...this.#args, rootValue: value });
@@ -112,16 +134,17 @@ export class SharedExecution implements PushSink {
       return undefined;
     }
     if (!isPromise(result)) {
-      this.#deliver(result, sequence);
+      this.#deliver(result, sequence, value);
       return undefined;
     }
     return result.then(
-      (settled) => this.#deliver(settled, sequence),
+      (settled) => this.#deliver(settled, sequence, undefined),
       (error: unknown) => this.#failAll(error, sequence),
     );
   }
 
-  #deliver(result: ExecutionResult<unknown>, sequence: number): void {
+  /** `value`: the value executed synchronously, when the body may be shared within this fan-out. */
+  #deliver(result: ExecutionResult<unknown>, sequence: number, value: unknown): void {
     if (this.#size === 0) return;
     let body: string;
     try {
@@ -130,6 +153,12 @@ export class SharedExecution implements PushSink {
       this.#failAll(error, sequence);
       return;
     }
+    if (this.#autoKey !== undefined && value !== undefined) this.#scope.memo.set(value, this.#autoKey, body);
+    this.#deliverBody(body, sequence);
+  }
+
+  #deliverBody(body: string, sequence: number): void {
+    if (this.#size === 0) return;
     for (const [prefix, bucket] of this.#byPrefix) {
       // One frame per prefix, built only if a member of the bucket takes this notification.
       let frame: Buffer | undefined;
@@ -183,7 +212,7 @@ export class SharedExecutions {
     const shareKey = source.shareKey;
     const key = shareKey === undefined ? undefined : executionKey(shareKey, query, args);
     if (key === undefined) {
-      const own = new SharedExecution(undefined, args, this.#scope, () => undefined);
+      const own = new SharedExecution(undefined, args, this.#scope, () => undefined, this.#autoKey(args, query));
       own.connect(source);
       return own;
     }
@@ -195,6 +224,15 @@ export class SharedExecutions {
     created.connect(source);
     this.#byKey.set(key, created);
     return created;
+  }
+
+  /** The automatic sharing key of a subscriber's execution, or `undefined` when it must run on its own. */
+  #autoKey(args: ExecutionArgs, query: string): string | undefined {
+    if (!this.#scope.autoShare) return undefined;
+    const operation = getOperationAST(args.document, args.operationName);
+    if (operation === null || operation === undefined) return undefined;
+    if (!isContextFree(args.schema, args.document, operation)) return undefined;
+    return executionKey('', query, args);
   }
 }
 

@@ -96,12 +96,22 @@ export interface PushFieldExtensions {
     readonly channel: string;
     /** Whether subscribers may share one feed (`share`). */
     readonly shared: boolean;
+    /**
+     * The field's resolver as the plugin made it, when it reads nothing but the value `publish`
+     * returned. A server may then share one execution between subscribers (automatic sharing)
+     * as long as the field's `resolve` is still this very function (no plugin or middleware wrapped it).
+     */
+    readonly resolve?: ((value: unknown) => unknown) | undefined;
   };
 }
 
 /** The extensions a push field of `channel` carries (merge them into the field's own). */
-export function pushFieldExtensions(channel: string, shared: boolean): PushFieldExtensions {
-  return { gqlcast: { push: true, channel, shared } };
+export function pushFieldExtensions(
+  channel: string,
+  shared: boolean,
+  resolve?: (value: unknown) => unknown,
+): PushFieldExtensions {
+  return { gqlcast: { push: true, channel, shared, resolve } };
 }
 
 /** Whether a field's `extensions` say it takes the push offer. */

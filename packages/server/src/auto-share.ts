@@ -1,0 +1,157 @@
+import { isPushField } from '@gqlcast/core/push';
+import {
+  type DocumentNode,
+  defaultFieldResolver,
+  type FragmentDefinitionNode,
+  type GraphQLField,
+  type GraphQLNamedType,
+  type GraphQLSchema,
+  getNamedType,
+  isAbstractType,
+  isObjectType,
+  Kind,
+  type OperationDefinitionNode,
+  type SelectionSetNode,
+} from 'graphql';
+
+/**
+ * Automatic sharing: subscribers of the same document, operation name and
+ * variables whose `publish` returned the very same value (`===`) for one
+ * notification get one execution and one serialization of it, when nothing
+ * under their subscription field can read the context or differ per
+ * subscriber. No `share` declaration is needed; anything not proven safe
+ * runs per subscriber, exactly as before.
+ *
+ * Proven safe, field by field of the selection (fragments followed):
+ * - the field has no resolver of its own (graphql-js's default resolver: Pothos
+ *   `expose*` fields and plain properties), or it is a gqlcast push field whose
+ *   resolver is the one `@gqlcast/pothos` gave it (it only unwraps a failed
+ *   `publish`), or its extensions declare `gqlcastContextFree: true`;
+ * - its type is not an interface or a union (`resolveType` gets the context),
+ *   and no object type under it has an `isTypeOf` (which gets it too).
+ * A Pothos plugin wrapper (scope-auth), the server's `middleware` (it wraps
+ * every resolver) or any resolver function of yours makes the selection
+ * per-subscriber.
+ */
+
+/** A field's extensions, as `gqlcastContextFree` declares a resolver that never reads the context. */
+export interface ContextFreeExtensions {
+  /** This field's resolver reads neither its context nor anything that differs per subscriber. */
+  readonly gqlcastContextFree?: boolean;
+}
+
+/** Per schema, per document, per operation name: whether its selection is context-free. */
+const verdicts = new WeakMap<GraphQLSchema, WeakMap<DocumentNode, Map<string, boolean>>>();
+
+/** Whether every subscriber of `operation` would get the same result for the same root value. */
+export function isContextFree(
+  schema: GraphQLSchema,
+  document: DocumentNode,
+  operation: OperationDefinitionNode,
+): boolean {
+  let byDocument = verdicts.get(schema);
+  if (byDocument === undefined) {
+    byDocument = new WeakMap();
+    verdicts.set(schema, byDocument);
+  }
+  let byName = byDocument.get(document);
+  if (byName === undefined) {
+    byName = new Map();
+    byDocument.set(document, byName);
+  }
+  const name = operation.name?.value ?? '';
+  let verdict = byName.get(name);
+  if (verdict === undefined) {
+    verdict = decide(schema, document, operation);
+    byName.set(name, verdict);
+  }
+  return verdict;
+}
+
+function decide(schema: GraphQLSchema, document: DocumentNode, operation: OperationDefinitionNode): boolean {
+  const root = schema.getSubscriptionType();
+  if (operation.operation !== 'subscription' || root === null || root === undefined) return false;
+  const fragments = new Map<string, FragmentDefinitionNode>();
+  for (const definition of document.definitions) {
+    if (definition.kind === Kind.FRAGMENT_DEFINITION) fragments.set(definition.name.value, definition);
+  }
+  // Each (fragment, type) pair is checked once: a fragment spread many times costs nothing more.
+  const checked = new Set<string>();
+
+  const selectionIsFree = (selectionSet: SelectionSetNode | undefined, parent: GraphQLNamedType): boolean => {
+    if (selectionSet === undefined) return true;
+    for (const selection of selectionSet.selections) {
+      if (selection.kind === Kind.FIELD) {
+        const name = selection.name.value;
+        if (name === '__typename') continue;
+        // Introspection under a subscription field reads the schema only.
+        if (name.startsWith('__')) continue;
+        if (!isObjectType(parent)) return false;
+        const field = parent.getFields()[name];
+        if (field === undefined || !fieldIsFree(field, parent === root)) return false;
+        const type = getNamedType(field.type);
+        if (isAbstractType(type)) return false;
+        if (isObjectType(type)) {
+          if (type.isTypeOf !== undefined && type.isTypeOf !== null) return false;
+          if (!selectionIsFree(selection.selectionSet, type)) return false;
+        }
+      } else if (selection.kind === Kind.INLINE_FRAGMENT) {
+        const condition = selection.typeCondition;
+        const type = condition === undefined ? parent : schema.getType(condition.name.value);
+        if (type === undefined || !selectionIsFree(selection.selectionSet, type)) return false;
+      } else {
+        const key = `${selection.name.value} on ${parent.name}`;
+        if (checked.has(key)) continue;
+        checked.add(key);
+        const fragment = fragments.get(selection.name.value);
+        if (fragment === undefined || !selectionIsFree(fragment.selectionSet, parent)) return false;
+      }
+    }
+    return true;
+  };
+
+  return selectionIsFree(operation.selectionSet, root);
+}
+
+function fieldIsFree(field: GraphQLField<unknown, unknown>, atRoot: boolean): boolean {
+  const resolve = field.resolve;
+  if (resolve === undefined || resolve === defaultFieldResolver) return true;
+  const extensions = field.extensions as (ContextFreeExtensions & Record<string, unknown>) | undefined;
+  if (extensions?.gqlcastContextFree === true) return true;
+  // The push field's own resolver, unless something (a plugin, the middleware) wrapped it.
+  return atRoot && isPushField(extensions) && resolve === pushResolverOf(extensions);
+}
+
+function pushResolverOf(extensions: unknown): unknown {
+  return (extensions as { gqlcast?: { resolve?: unknown } }).gqlcast?.resolve;
+}
+
+/**
+ * What executions made during one synchronous fan-out: the serialized result
+ * of (value, execution key). A broadcast reaches every subscriber of a process
+ * in one synchronous pass (when `publish` is synchronous), so entries are kept
+ * until the current job ends and no longer: a value `publish` returns again
+ * later (a shared object changed since) is executed again.
+ */
+export class TurnMemo {
+  #entries: Map<unknown, Map<string, string>> | undefined;
+
+  get(value: unknown, key: string): string | undefined {
+    return this.#entries?.get(value)?.get(key);
+  }
+
+  set(value: unknown, key: string, body: string): void {
+    if (this.#entries === undefined) {
+      this.#entries = new Map();
+      queueMicrotask(() => {
+        this.#entries = undefined;
+      });
+    }
+    let byKey = this.#entries.get(value);
+    if (byKey === undefined) {
+      byKey = new Map();
+      this.#entries.set(value, byKey);
+    }
+    byKey.set(key, body);
+  }
+}
