@@ -10,6 +10,15 @@ it('prints the example schema as reviewed (sorted)', async () => {
 it('records the channel of each gqlcast field in its extensions, next to the user’s own', () => {
   const { schema } = createExample();
   const fields = schema.getSubscriptionType()?.getFields() ?? {};
-  expect(fields.onNewChatMessage?.extensions.gqlcast).toEqual({ channel: 'chatMessages', push: true, shared: false });
+  expect(fields.onNewChatMessage?.extensions.gqlcast).toEqual({
+    channel: 'chatMessages',
+    push: true,
+    shared: false,
+    // The plugin's own resolver, so the server can tell it was not wrapped (automatic sharing).
+    resolve: expect.any(Function),
+  });
+  expect((fields.onNewChatMessage?.extensions.gqlcast as { resolve: unknown }).resolve).toBe(
+    fields.onNewChatMessage?.resolve,
+  );
   expect(fields.membersOnly?.extensions).toMatchObject({ audience: 'members', gqlcast: { channel: 'chatMessages' } });
 });
