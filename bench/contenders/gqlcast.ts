@@ -58,7 +58,7 @@ function publishTo(ch: Channels, topic: Topic, event: NotificationPayload): Prom
   return ch.room.broadcast({ group: topic.slice('room:'.length), payload: event });
 }
 
-function buildSchema(ch: Channels, shareRooms: boolean) {
+function buildSchema(ch: Channels, shareRooms: boolean, declareShare: boolean) {
   const builder = new SchemaBuilder({ plugins: [GqlcastPlugin], gqlcast: { logger: silentLogger } });
   builder.queryType({ fields: (t) => ({ ok: t.boolean({ resolve: () => true }) }) });
   const Author = builder.objectRef<NotificationPayload['author']>('Author').implement({
@@ -83,7 +83,12 @@ function buildSchema(ch: Channels, shareRooms: boolean) {
   builder.subscriptionType({
     fields: (t) => ({
       // The value depends on the payload only: every subscriber shares one execution per broadcast.
-      global: t.subscriptionField({ type: Notification, nullable: false, channel: ch.global, share: true }),
+      global: t.subscriptionField({
+        type: Notification,
+        nullable: false,
+        channel: ch.global,
+        ...(declareShare ? { share: true as const } : {}),
+      }),
       // In memory (S2) left without `share` on purpose: S2 measures the general case, `publish` per
       // subscriber. Over Redis (S5) it shares, as a user would write it: `publish` reads only the
       // payload and `parity`, so subscribers of one room and parity share one execution.
@@ -102,7 +107,7 @@ function buildSchema(ch: Channels, shareRooms: boolean) {
         type: Notification,
         nullable: false,
         channel: ch.shaped,
-        share: true,
+        ...(declareShare ? { share: true as const } : {}),
         args: { variant: t.arg.int({ required: true }) },
         publish: (event, args) => shape(event, args.variant),
       }),
@@ -117,6 +122,8 @@ export function gqlcastContender(variant: {
   description: string;
   packages: readonly string[];
   execute?: ExecuteFunction;
+  /** `false`: no `share` on global and shaped, as a user writes a field first (automatic sharing only). */
+  share?: boolean;
 }): ContenderModule {
   return {
     id: variant.id,
@@ -147,7 +154,10 @@ export function gqlcastContender(variant: {
       const gql = createGraphqlWsServer({
         execute,
         // S5's schema also in its memory-layer baseline: the same workload on both layers.
-        schema: buildSchema(ch, options.redis !== undefined || options.workload === 'S5'),
+        schema: buildSchema(ch, options.redis !== undefined || options.workload === 'S5', variant.share !== false),
+        // The counting wrapper (and graphql-jit) read no context: automatic sharing stays on, as
+        // with graphql-js's own execute.
+        autoShare: true,
         // No heartbeats or keep-alives: loopback connections, and the peers run without them too.
         heartbeatInterval: false,
         keepAlive: false,

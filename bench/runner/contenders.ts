@@ -8,6 +8,7 @@ import { benchDir } from './child.js';
 /** Every contender the full suite runs, in report order. */
 export const memoryIds = [
   'gqlcast',
+  'gqlcast-noshare',
   'gqlcast-jit',
   'gws-yoga',
   'gws-apollo',

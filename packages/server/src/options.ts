@@ -168,6 +168,17 @@ export interface ServerOptions<Context = DefaultContext, State extends object = 
   execute?: ExecuteFunction | undefined;
 
   /**
+   * Automatic sharing: subscribers of the same document, operation name and
+   * variables whose `publish` returned the very same value share one execution
+   * and serialization per notification, when nothing under their field can
+   * read the context (see docs/performance.md). Needs no `share` on the field.
+   * With a custom `execute`, the server cannot know it ignores the context:
+   * set `true` to declare it does (graphql-jit's compiled queries do).
+   * @defaultValue `true` with graphql-js `execute`, `false` with a custom `execute`
+   */
+  autoShare?: boolean | undefined;
+
+  /**
    * How many distinct query texts keep their parsed and validated document.
    * A repeated query is neither parsed nor validated again.
    * @defaultValue `1_000`

@@ -38,6 +38,7 @@ export interface ResolvedOptions {
   readonly introspection: boolean;
   readonly fieldSuggestions: boolean;
   readonly costLimit: CostLimit | undefined;
+  readonly autoShare: boolean;
   readonly validationBudget: { readonly milliseconds: number; readonly interval: number } | undefined;
   readonly documentCacheBytes: number;
   readonly messageLimits: MessageLimits;
@@ -205,6 +206,7 @@ export function resolveOptions(options: ServerOptions<never, never>): ResolvedOp
   }
   const logger = escapingLogger(options.logger ?? consoleLogger);
   const introspection = flag(options.introspection, defaultIntrospection(), 'introspection');
+  const customExecute = hook(options.execute, 'execute') as ResolvedOptions['execute'] | undefined;
   return {
     schema: options.schema,
     context: hook(options.context, 'context') as ResolvedOptions['context'],
@@ -229,7 +231,8 @@ export function resolveOptions(options: ServerOptions<never, never>): ResolvedOp
     ),
     formatError: safeFormatError(hook(options.formatError, 'formatError'), logger),
     validationRules: options.validationRules ?? [],
-    execute: (hook(options.execute, 'execute') as ResolvedOptions['execute'] | undefined) ?? execute,
+    execute: customExecute ?? execute,
+    autoShare: flag(options.autoShare, customExecute === undefined, 'autoShare'),
     documentCacheSize: count(options.documentCacheSize, serverDefaults.documentCacheSize, 'documentCacheSize'),
     logger,
     maxPayload: count(options.maxPayload, serverDefaults.maxPayload, 'maxPayload'),

@@ -1,5 +1,4 @@
 import { Subprotocol } from '@gqlcast/core/protocol';
-import { execute } from 'graphql';
 import { TurnMemo } from './auto-share.js';
 import type { ConnectionHandle, ServerScope, Socket } from './connection.js';
 import { DocumentCache } from './documents.js';
@@ -33,9 +32,7 @@ export class ServerCore implements ServerScope {
     this.documents = new DocumentCache(this.schema, options);
     this.executions = new SharedExecutions({
       execute: options.execute,
-      // A custom executor may read the context (a tracing wrapper, per-user logic): only graphql-js's
-      // own is known not to.
-      autoShare: options.execute === execute,
+      autoShare: options.autoShare,
       memo: new TurnMemo(),
       formatResult: (result) => toWireResult(result, options.formatError),
       logFailure: (message, details) => options.logger.error(message, details),

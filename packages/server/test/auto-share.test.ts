@@ -5,9 +5,10 @@ import { createHub, memoryLayer } from '@gqlcast/core';
 import GqlcastPlugin from '@gqlcast/pothos';
 import SchemaBuilder, { BasePlugin, type SchemaTypes } from '@pothos/core';
 import type { GraphQLFieldResolver } from 'graphql';
+import { execute as graphqlExecute } from 'graphql';
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import type { DefaultContext, Middleware } from '../src/index.js';
+import type { DefaultContext, ExecuteFunction, Middleware } from '../src/index.js';
 import type { TestClient } from './utils/test-client.js';
 import { startServer } from './utils/test-server.js';
 
@@ -101,7 +102,10 @@ async function broadcastAndRead(f: Fixture, clients: TestClient[], n: number) {
   return { executions: f.executions() - before, payloads };
 }
 
-async function serve(f: Fixture, options: { middleware?: Middleware[] } = {}) {
+async function serve(
+  f: Fixture,
+  options: { middleware?: Middleware[]; execute?: ExecuteFunction; autoShare?: boolean } = {},
+) {
   return startServer({ schema: f.schema, confirmSubscriptions: true, ...options });
 }
 
@@ -155,6 +159,26 @@ describe('automatic sharing', () => {
     await using server = await serve(f, { middleware: [(next, ...args) => next(...args)] });
     const clients = await subscribers(server, 3, 'subscription { plain { text n } }');
     expect((await broadcastAndRead(f, clients, 1)).executions).toBe(3);
+  });
+
+  it('runs per subscriber with a custom execute, unless autoShare declares it context-free', async () => {
+    const f = fixture();
+    const custom: ExecuteFunction = (args) => graphqlExecute(args);
+    {
+      await using server = await serve(f, { execute: custom });
+      const clients = await subscribers(server, 3, 'subscription { plain { text n } }');
+      expect((await broadcastAndRead(f, clients, 1)).executions).toBe(3);
+    }
+    {
+      await using server = await serve(f, { execute: custom, autoShare: true });
+      const clients = await subscribers(server, 3, 'subscription { plain { text n } }');
+      expect((await broadcastAndRead(f, clients, 2)).executions).toBe(1);
+    }
+    {
+      await using server = await serve(f, { autoShare: false });
+      const clients = await subscribers(server, 3, 'subscription { plain { text n } }');
+      expect((await broadcastAndRead(f, clients, 3)).executions).toBe(3);
+    }
   });
 
   it('shares only between equal documents, operation names and variables', async () => {
