@@ -71,7 +71,7 @@ function buildSchema(ch: Channels, shareRooms: boolean, declareShare: boolean) {
       room: t.exposeString('room'),
       kind: t.exposeString('kind'),
       text: t.exposeString('text'),
-      author: t.field({ type: Author, resolve: (p) => p.author }),
+      author: t.expose('author', { type: Author }),
       tags: t.exposeStringList('tags'),
       score: t.exposeFloat('score'),
       pinned: t.exposeBoolean('pinned'),

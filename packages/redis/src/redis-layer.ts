@@ -1,6 +1,7 @@
 import {
   consoleLogger,
   ErrorCode,
+  escapingLogger,
   GqlcastError,
   type Layer,
   type LayerHealth,
@@ -84,7 +85,7 @@ export function redisLayer(options: RedisLayerOptions): RedisLayer {
   if (!Number.isInteger(offlineBuffer) || offlineBuffer < 0) {
     throw new TypeError(`redisLayer: offlineBuffer must be a whole number ≥ 0, got ${String(options.offlineBuffer)}.`);
   }
-  const logger = options.logger ?? consoleLogger;
+  const logger = escapingLogger(options.logger ?? consoleLogger);
   const prefix = options.keyPrefix ?? 'gqlcast:';
   const pubsub: PubSub = openPubSub(options, commandTimeout);
   const { name } = pubsub;

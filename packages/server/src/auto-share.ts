@@ -134,13 +134,14 @@ function pushResolverOf(extensions: unknown): unknown {
  * later (a shared object changed since) is executed again.
  */
 export class TurnMemo {
-  #entries: Map<unknown, Map<string, string>> | undefined;
+  #entries: Map<unknown, Map<string, SharedResult>> | undefined;
 
-  get(value: unknown, key: string): string | undefined {
+  get(value: unknown, key: string): SharedResult | undefined {
     return this.#entries?.get(value)?.get(key);
   }
 
-  set(value: unknown, key: string, body: string): void {
+  /** Records the body of (value, key) for the rest of this job, and returns its entry. */
+  set(value: unknown, key: string, body: string): SharedResult {
     if (this.#entries === undefined) {
       this.#entries = new Map();
       queueMicrotask(() => {
@@ -152,6 +153,14 @@ export class TurnMemo {
       byKey = new Map();
       this.#entries.set(value, byKey);
     }
-    byKey.set(key, body);
+    const result: SharedResult = { body, frames: new Map() };
+    byKey.set(key, result);
+    return result;
   }
+}
+
+/** One execution's serialized result, and the frames built from it so far (by message prefix). */
+export interface SharedResult {
+  readonly body: string;
+  readonly frames: Map<string, Buffer>;
 }

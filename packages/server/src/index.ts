@@ -1,10 +1,10 @@
+export { logText } from '@gqlcast/core';
 export { CloseCode, Subprotocol } from '@gqlcast/core/protocol';
 export type { Socket } from './connection.js';
 export { type CostLimit, costLimit } from './cost-limit.js';
 export { ServerErrorCode } from './error-codes.js';
 export { type AttachOptions, createGraphqlWsServer, type GraphqlWsServer } from './graphql-ws-server.js';
 export { aliasLimit, depthLimit } from './limits.js';
-export { logText } from './log-text.js';
 export type {
   ConnectDecision,
   Connection,

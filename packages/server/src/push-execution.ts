@@ -120,9 +120,9 @@ export class SharedExecution implements PushSink {
     const autoKey = this.#autoKey;
     if (autoKey !== undefined) {
       // Another subscriber of the same document got this very value in this fan-out: same bytes.
-      const body = this.#scope.memo.get(value, autoKey);
-      if (body !== undefined) {
-        this.#deliverBody(body, sequence);
+      const shared = this.#scope.memo.get(value, autoKey);
+      if (shared !== undefined) {
+        this.#deliverBody(shared.body, sequence, shared.frames);
         return undefined;
       }
     }
@@ -153,11 +153,18 @@ export class SharedExecution implements PushSink {
       this.#failAll(error, sequence);
       return;
     }
-    if (this.#autoKey !== undefined && value !== undefined) this.#scope.memo.set(value, this.#autoKey, body);
-    this.#deliverBody(body, sequence);
+    const frames =
+      this.#autoKey !== undefined && value !== undefined
+        ? this.#scope.memo.set(value, this.#autoKey, body).frames
+        : undefined;
+    this.#deliverBody(body, sequence, frames);
   }
 
-  #deliverBody(body: string, sequence: number): void {
+  /**
+   * `frames`: the frames already built for this body in this fan-out, by prefix (automatic
+   * sharing: subscribers with the same id on other connections get the very same bytes).
+   */
+  #deliverBody(body: string, sequence: number, frames: Map<string, Buffer> | undefined): void {
     if (this.#size === 0) return;
     for (const [prefix, bucket] of this.#byPrefix) {
       // One frame per prefix, built only if a member of the bucket takes this notification.
@@ -165,7 +172,13 @@ export class SharedExecution implements PushSink {
       for (const member of bucket) {
         // Joined after this notification arrived: it is not this member's to get.
         if (member.since >= sequence) continue;
-        frame ??= Buffer.from(`${prefix}${body}}`);
+        if (frame === undefined) {
+          frame = frames?.get(prefix);
+          if (frame === undefined) {
+            frame = Buffer.from(`${prefix}${body}}`);
+            frames?.set(prefix, frame);
+          }
+        }
         member.deliver(frame);
       }
     }

@@ -1,9 +1,8 @@
 import type { IncomingMessage } from 'node:http';
-import { consoleLogger, type Logger } from '@gqlcast/core';
+import { consoleLogger, escapingLogger, type Logger } from '@gqlcast/core';
 import type { WireResult } from '@gqlcast/core/protocol';
 import { execute, type GraphQLError, type GraphQLFormattedError, GraphQLSchema, type ValidationRule } from 'graphql';
 import type { CostLimit } from './cost-limit.js';
-import { escapingLogger } from './log-text.js';
 import type { ExecuteFunction, MessageLimits, Middleware, OriginCheck, ServerOptions } from './options.js';
 
 /** The options with every default applied. */

@@ -1,11 +1,12 @@
-import type { Logger } from '@gqlcast/core';
+import type { Logger } from './logger.js';
 
 /**
  * Log lines carry strings a client chose: operation ids, operation names, an
- * `Origin` header, a query. A newline in one of them would let a client write
- * a line of its own into a text log ("forged" lines), and a long one would
- * fill the disk. Every string the server logs passes through here once, in
- * the logger it is given, so no call site can forget it.
+ * `Origin` header, a query, a group built from a subscription's arguments. A
+ * newline in one of them would let a client write a line of its own into a
+ * text log ("forged" lines), and a long one would fill the disk. Every string
+ * gqlcast logs passes through here once, in the logger the hub, the layer, the
+ * plugin or the server is given, so no call site can forget it.
  */
 
 /** The longest message logged, in UTF-16 code units; a longer one is cut and says how much was left out. */
@@ -57,12 +58,17 @@ function safeDetails(details: Record<string, unknown> | undefined): Record<strin
   return copy ?? details;
 }
 
+/** Loggers already wrapped: wrapping twice (a hub's logger passed on to a server) would escape twice. */
+const wrapped = new WeakSet<Logger>();
+
 /**
  * Wraps the user's logger so every message and every string detail is
  * escaped and cut (see {@link logText}). The wrapped logger's own methods are
- * called with the same arguments otherwise.
+ * called with the same arguments otherwise. A logger this returned is
+ * returned as it is.
  */
 export function escapingLogger(logger: Logger): Logger {
+  if (wrapped.has(logger)) return logger;
   const wrap =
     (level: keyof Logger) =>
     (message: string, details?: Record<string, unknown>): void => {
@@ -70,5 +76,7 @@ export function escapingLogger(logger: Logger): Logger {
       if (details === undefined) logger[level](logText(message));
       else logger[level](logText(message), safeDetails(details));
     };
-  return { debug: wrap('debug'), info: wrap('info'), warn: wrap('warn'), error: wrap('error') };
+  const escaping: Logger = { debug: wrap('debug'), info: wrap('info'), warn: wrap('warn'), error: wrap('error') };
+  wrapped.add(escaping);
+  return escaping;
 }
