@@ -29,6 +29,7 @@ export const sharedProjectConfig = {
       { find: /^@gqlcast\/pothos$/, replacement: here('./packages/pothos/src/index.ts') },
       { find: /^@gqlcast\/server$/, replacement: here('./packages/server/src/index.ts') },
       { find: /^@gqlcast\/server\/testing$/, replacement: here('./packages/server/src/testing/index.ts') },
+      { find: /^@gqlcast\/server\/graphql-ws$/, replacement: here('./packages/server/src/graphql-ws/index.ts') },
       { find: /^@gqlcast\/client$/, replacement: here('./packages/client/src/index.ts') },
     ],
   },

@@ -12,5 +12,5 @@ export {
   type WireError,
   type WireResult,
 } from './messages.js';
-export { ProtocolViolation, parseLegacyMessage, parseTransportMessage } from './parse.js';
+export { type JsonReviver, ProtocolViolation, parseLegacyMessage, parseTransportMessage } from './parse.js';
 export { type Transport, type TransportConnection, TransportError, type TransportEvents } from './transport.js';

@@ -21,10 +21,10 @@ function isObject(value: unknown): value is Raw {
 }
 
 /** Parses one text frame into a JSON object with a string `type`. */
-function parseFrame(data: string): Raw & { type: string } {
+function parseFrame(data: string, reviver?: JsonReviver): Raw & { type: string } {
   let value: unknown;
   try {
-    value = JSON.parse(data);
+    value = JSON.parse(data, reviver);
   } catch {
     throw new ProtocolViolation('Invalid message received: not JSON');
   }
@@ -89,9 +89,15 @@ function subscribePayload(message: Raw & { type: string }): SubscribePayload {
   return payload as unknown as SubscribePayload;
 }
 
-/** Parses and validates a graphql-transport-ws client message; throws a {@link ProtocolViolation}. */
-export function parseTransportMessage(data: string): TransportClientMessage {
-  const message = parseFrame(data);
+/** A `JSON.parse` reviver (graphql-ws's `jsonMessageReviver`). */
+export type JsonReviver = (this: unknown, key: string, value: unknown) => unknown;
+
+/**
+ * Parses and validates a graphql-transport-ws client message; throws a {@link ProtocolViolation}.
+ * `reviver` is passed to `JSON.parse`.
+ */
+export function parseTransportMessage(data: string, reviver?: JsonReviver): TransportClientMessage {
+  const message = parseFrame(data, reviver);
   switch (message.type) {
     case 'connection_init':
       return { type: 'connection_init', payload: initPayload(message) };

@@ -1,0 +1,157 @@
+import type { IncomingMessage } from 'node:http';
+import type { SubscribePayload } from '@gqlcast/core/protocol';
+import type {
+  ExecutionArgs,
+  ExecutionResult,
+  FormattedExecutionResult,
+  GraphQLError,
+  GraphQLFormattedError,
+  GraphQLSchema,
+  OperationTypeNode,
+  parse,
+  validate,
+} from 'graphql';
+import type { WebSocket } from 'ws';
+
+// The shapes of graphql-ws 6's server options, declared here so that the compatibility entry
+// needs no graphql-ws installed (a program moving to gqlcast may remove it). They are structurally
+// the same as graphql-ws's own: its `ServerOptions` object is accepted as it is.
+
+/** What an operation resolves to: one result, or a stream of them (subscriptions, `@defer`-style). */
+export type OperationResult =
+  | Promise<AsyncGenerator<ExecutionResult> | AsyncIterable<ExecutionResult> | ExecutionResult>
+  | AsyncGenerator<ExecutionResult>
+  | AsyncIterable<ExecutionResult>
+  | ExecutionResult;
+
+/** Anything graphql-js accepts as the context value. */
+export type GraphQLExecutionContextValue =
+  // biome-ignore lint/complexity/noBannedTypes: graphql-ws accepts any object as the context value.
+  object | symbol | number | string | boolean | undefined | null;
+
+/** A connection, as graphql-ws's hooks see it. */
+export interface Context<P = Record<string, unknown> | null | undefined, E = unknown> {
+  /** `connection_init` arrived (the hooks may still be deciding). */
+  readonly connectionInitReceived: boolean;
+  /** `connection_ack` was sent. */
+  readonly acknowledged: boolean;
+  /** The `connection_init` payload, when it was an object. */
+  readonly connectionParams?: Readonly<P>;
+  /** Operations by id: a stream while it streams, `null` while it starts or is a single result. */
+  readonly subscriptions: Record<string, AsyncGenerator<unknown> | AsyncIterable<unknown> | null>;
+  /** What the transport adds: for `ws`, `{ socket, request }`. */
+  extra: E;
+}
+
+/** What the `ws` transport puts in `ctx.extra`. */
+export interface Extra {
+  readonly socket: WebSocket;
+  readonly request: IncomingMessage;
+}
+
+/** graphql-ws 6's `ServerOptions`: each option and hook as graphql-ws documents it. */
+export interface ServerOptions<P = Record<string, unknown> | null | undefined, E = unknown> {
+  schema?:
+    | GraphQLSchema
+    | ((
+        ctx: Context<P, E>,
+        id: string,
+        payload: SubscribePayload,
+        args: Omit<ExecutionArgs, 'schema'>,
+      ) => Promise<GraphQLSchema> | GraphQLSchema)
+    | undefined;
+  context?:
+    | GraphQLExecutionContextValue
+    | ((
+        ctx: Context<P, E>,
+        id: string,
+        payload: SubscribePayload,
+        args: ExecutionArgs,
+      ) => Promise<GraphQLExecutionContextValue> | GraphQLExecutionContextValue)
+    | undefined;
+  roots?: { [operation in OperationTypeNode]?: Record<string, unknown> } | undefined;
+  parse?: typeof parse | undefined;
+  validate?: typeof validate | undefined;
+  execute?: ((args: ExecutionArgs) => OperationResult) | undefined;
+  subscribe?: ((args: ExecutionArgs) => OperationResult) | undefined;
+  connectionInitWaitTimeout?: number | undefined;
+  onConnect?:
+    | ((
+        ctx: Context<P, E>,
+      ) =>
+        | Promise<Record<string, unknown> | boolean | undefined | void>
+        | Record<string, unknown>
+        | boolean
+        | undefined
+        | void)
+    | undefined;
+  onDisconnect?: ((ctx: Context<P, E>, code?: number, reason?: string) => Promise<void> | void) | undefined;
+  onClose?: ((ctx: Context<P, E>, code?: number, reason?: string) => Promise<void> | void) | undefined;
+  onSubscribe?:
+    | ((
+        ctx: Context<P, E>,
+        id: string,
+        payload: SubscribePayload,
+      ) =>
+        | Promise<ExecutionArgs | readonly GraphQLError[] | undefined | void>
+        | ExecutionArgs
+        | readonly GraphQLError[]
+        | undefined
+        | void)
+    | undefined;
+  onOperation?:
+    | ((
+        ctx: Context<P, E>,
+        id: string,
+        payload: SubscribePayload,
+        args: ExecutionArgs,
+        result: OperationResult,
+      ) => Promise<OperationResult | undefined | void> | OperationResult | undefined | void)
+    | undefined;
+  onError?:
+    | ((
+        ctx: Context<P, E>,
+        id: string,
+        payload: SubscribePayload,
+        errors: readonly GraphQLError[],
+      ) =>
+        | Promise<readonly GraphQLFormattedError[] | undefined | void>
+        | readonly GraphQLFormattedError[]
+        | undefined
+        | void)
+    | undefined;
+  onNext?:
+    | ((
+        ctx: Context<P, E>,
+        id: string,
+        payload: SubscribePayload,
+        args: ExecutionArgs,
+        result: ExecutionResult,
+      ) => Promise<FormattedExecutionResult | undefined | void> | FormattedExecutionResult | undefined | void)
+    | undefined;
+  onComplete?: ((ctx: Context<P, E>, id: string, payload: SubscribePayload) => Promise<void> | void) | undefined;
+  jsonMessageReviver?: ((this: unknown, key: string, value: unknown) => unknown) | undefined;
+  jsonMessageReplacer?: ((this: unknown, key: string, value: unknown) => unknown) | undefined;
+}
+
+/** The socket a {@link Server} speaks over (graphql-ws's transport interface). */
+export interface CompatSocket {
+  readonly protocol: string;
+  send(data: string): Promise<void> | void;
+  close(code?: number, reason?: string): Promise<void> | void;
+  onMessage(listener: (data: string) => Promise<void>): void;
+  /** When given, pings are handed to it and not answered automatically. */
+  onPing?(payload: Record<string, unknown> | undefined): Promise<void> | void;
+  onPong?(payload: Record<string, unknown> | undefined): Promise<void> | void;
+}
+
+/** graphql-ws's transport-independent server: `opened` per socket returns what to call when it closes. */
+export interface Server<E = unknown> {
+  opened(socket: CompatSocket, extra: E): (code?: number, reason?: string) => Promise<void>;
+}
+
+/** What `useServer` returns. */
+export interface Disposable {
+  /** Closes every socket with 1001 and stops listening. */
+  dispose(): Promise<void>;
+}
