@@ -12,6 +12,7 @@ export type {
   Disposable,
   Extra,
   GraphQLExecutionContextValue,
+  InitPayload,
   OperationResult,
   Server,
   ServerOptions,

@@ -16,7 +16,7 @@ import {
   subscribe as graphqlSubscribe,
   validate as graphqlValidate,
 } from 'graphql';
-import type { CompatSocket, Context, OperationResult, Server, ServerOptions } from './types.js';
+import type { CompatSocket, Context, InitPayload, OperationResult, Server, ServerOptions } from './types.js';
 
 /**
  * graphql-ws's server semantics, on gqlcast's protocol parser and close-code
@@ -25,9 +25,7 @@ import type { CompatSocket, Context, OperationResult, Server, ServerOptions } fr
  * (`createGraphqlWsServer`) keeps its own documented choices; this one follows
  * graphql-ws wherever its tests and PROTOCOL.md show a behaviour.
  */
-export function makeServer<P = Record<string, unknown> | null | undefined, E = unknown>(
-  options: ServerOptions<P, E>,
-): Server<E> {
+export function makeServer<P extends InitPayload = InitPayload, E = unknown>(options: ServerOptions<P, E>): Server<E> {
   return {
     opened(socket, extra) {
       return new CompatConnection<P, E>(options, socket, extra).closed;
@@ -37,7 +35,7 @@ export function makeServer<P = Record<string, unknown> | null | undefined, E = u
 
 type Mutable<T> = { -readonly [K in keyof T]: T[K] };
 
-class CompatConnection<P, E> {
+class CompatConnection<P extends InitPayload, E> {
   readonly #options: ServerOptions<P, E>;
   readonly #socket: CompatSocket;
   readonly #ctx: Mutable<Context<P, E>>;

@@ -29,8 +29,11 @@ export type GraphQLExecutionContextValue =
   // biome-ignore lint/complexity/noBannedTypes: graphql-ws accepts any object as the context value.
   object | symbol | number | string | boolean | undefined | null;
 
+/** What a `connection_init` may carry (graphql-ws's `ConnectionInitMessage['payload']`). */
+export type InitPayload = Readonly<Record<string, unknown>> | null | undefined;
+
 /** A connection, as graphql-ws's hooks see it. */
-export interface Context<P = Record<string, unknown> | null | undefined, E = unknown> {
+export interface Context<P extends InitPayload = InitPayload, E = unknown> {
   /** `connection_init` arrived (the hooks may still be deciding). */
   readonly connectionInitReceived: boolean;
   /** `connection_ack` was sent. */
@@ -50,7 +53,7 @@ export interface Extra {
 }
 
 /** graphql-ws 6's `ServerOptions`: each option and hook as graphql-ws documents it. */
-export interface ServerOptions<P = Record<string, unknown> | null | undefined, E = unknown> {
+export interface ServerOptions<P extends InitPayload = InitPayload, E = unknown> {
   schema?:
     | GraphQLSchema
     | ((

@@ -1,7 +1,7 @@
 import { CloseCode, limitCloseReason, negotiateSubprotocol, Subprotocol } from '@gqlcast/core/protocol';
 import type { WebSocketServer } from 'ws';
 import { makeServer } from './make-server.js';
-import type { Disposable, Extra, ServerOptions } from './types.js';
+import type { Disposable, Extra, InitPayload, ServerOptions } from './types.js';
 
 /**
  * graphql-ws's `useServer` (`graphql-ws/use/ws`), served by gqlcast: change
@@ -19,10 +19,11 @@ import type { Disposable, Extra, ServerOptions } from './types.js';
  *   whose pong does not arrive within as long again is terminated. `0` turns
  *   it off. @defaultValue `12_000`, as graphql-ws
  */
-export function useServer<
-  P = Record<string, unknown> | null | undefined,
-  E extends object = Record<PropertyKey, never>,
->(options: ServerOptions<P, Extra & Partial<E>>, ws: WebSocketServer, keepAlive = 12_000): Disposable {
+export function useServer<P extends InitPayload = InitPayload, E extends object = Record<PropertyKey, never>>(
+  options: ServerOptions<P, Extra & Partial<E>>,
+  ws: WebSocketServer,
+  keepAlive = 12_000,
+): Disposable {
   const server = makeServer(options);
   const production = process.env.NODE_ENV === 'production';
   /** What a close after an internal failure says: the error's message in development only. */

@@ -64,7 +64,7 @@ describe("graphql-ws's server recipes, served by gqlcast", () => {
   });
 
   it('ws server usage with custom context value', async () => {
-    const getDynamicContext = (ctx: { connectionParams?: Readonly<Record<string, unknown>> | null }) => ({
+    const getDynamicContext = (ctx: { connectionParams?: Readonly<Record<string, unknown>> | null | undefined }) => ({
       user: String(ctx.connectionParams?.user),
     });
     const url = await serve({
