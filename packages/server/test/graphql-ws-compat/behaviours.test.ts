@@ -119,7 +119,7 @@ describe('the graphql-ws compatibility entry behaves as graphql-ws', () => {
   });
 
   it('gives hooks ctx.extra with the socket and the upgrade request; onClose runs for unacknowledged sockets', async () => {
-    const seen: { extra?: Extra; closed?: number; disconnected: number } = { disconnected: 0 };
+    const seen: { extra?: Extra; closed?: number | undefined; disconnected: number } = { disconnected: 0 };
     const closed = deferred<void>();
     const open = await serve({
       schema,
