@@ -75,7 +75,12 @@ function offer(): PushOffer & { sources: PushSource[] } {
 }
 
 async function subscribeAs(schema: GraphQLSchema, root: PushOffer, loggedIn: boolean) {
-  return subscribe({ schema, document: parse('subscription { membersOnly }'), rootValue: root, contextValue: { loggedIn } });
+  return subscribe({
+    schema,
+    document: parse('subscription { membersOnly }'),
+    rootValue: root,
+    contextValue: { loggedIn },
+  });
 }
 
 describe('share with authScopes checked in subscribe (authorizeOnSubscribe: true)', () => {
