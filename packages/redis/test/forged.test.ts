@@ -3,12 +3,12 @@
 // later real broadcast proves that nothing was acted on: it arrives next, the subscription has
 // not ended, and no gap was reported.
 import { createHub, type Logger, msgpackCodec } from '@gqlcast/core';
-import { Redis } from 'ioredis';
+import { Cluster, Redis } from 'ioredis';
 import { afterEach, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { encodeEnvelope, encodeSignedEnvelope, newPublisherId } from '../src/envelope.js';
 import { type DeliveryGap, redisLayer } from '../src/index.js';
-import { startRedis } from './utils/redis-server.js';
+import { startCluster, startRedis } from './utils/redis-server.js';
 
 const cleanups: (() => Promise<unknown>)[] = [];
 afterEach(async () => {
@@ -223,4 +223,36 @@ it('refuses a signing key shorter than 16 bytes, naming the option', () => {
   expect(() => redisLayer({ url: 'redis://127.0.0.1:1', signingKey: 'short' })).toThrow(
     /signingKey must be at least 16 bytes/,
   );
+});
+
+describe('on a cluster (sharded pub/sub)', () => {
+  it('drops frames forged with SPUBLISH to the shard channel the same way: nothing ends, real broadcasts go on', async () => {
+    const cluster = await startCluster();
+    cleanups.push(() => cluster.stop());
+    const layer = redisLayer({ cluster: cluster.nodes, logger: recording(), signingKey: key });
+    const hub = createHub({ layer, logger: recording() });
+    cleanups.push(() => hub.close());
+    const senderHub = createHub({
+      layer: redisLayer({ cluster: cluster.nodes, logger: recording(), signingKey: key }),
+      logger: recording(),
+    });
+    cleanups.push(() => senderHub.close());
+    const payload = z.object({ n: z.number() });
+    const channel = hub.channel('chat', { payload });
+    const sender = senderHub.channel('chat', { payload });
+    const raw = new Cluster(cluster.nodes);
+    raw.on('error', () => undefined);
+    cleanups.push(async () => raw.disconnect());
+    const subscription = channel.subscribe('room:1');
+    await subscription.ready;
+
+    const minusOne = Buffer.alloc(8);
+    minusOne.writeBigInt64BE(-1n);
+    await raw.spublish('gqlcast:chat:room:1', withSequenceBytes(minusOne, notification(666)));
+    await raw.spublish('gqlcast:chat:room:1', encodeEnvelope(newPublisherId(), 1, unsubscribeFrame()));
+    await raw.spublish('gqlcast:chat:room:1', Buffer.from('garbage'));
+    await sender.broadcast({ group: 'room:1', payload: { n: 1 } });
+    expect(await take(subscription, 1)).toEqual([1]);
+    expect(layer.stats()).toMatchObject({ garbage: 1, rejected: 2, missed: 0 });
+  });
 });
