@@ -225,6 +225,29 @@ it('refuses a signing key shorter than 16 bytes, naming the option', () => {
   );
 });
 
+describe('rolling a key in', () => {
+  it('a keyless process and a process holding [new, old] both read what the old key signed', async () => {
+    const node = await startRedis();
+    cleanups.push(() => node.stop());
+    const payload = z.object({ n: z.number() });
+    const hubWith = (signingKey?: string | string[]) => {
+      const hub = createHub({
+        layer: redisLayer({ url: node.url, logger: recording(), signingKey }),
+        logger: recording(),
+      });
+      cleanups.push(() => hub.close());
+      return hub.channel('chat', { payload });
+    };
+    const sender = hubWith(key);
+    const keyless = hubWith().subscribe('room:1');
+    const rotated = hubWith(['the next shared secret, 16+ bytes', key]).subscribe('room:1');
+    await Promise.all([keyless.ready, rotated.ready]);
+    await sender.broadcast({ group: 'room:1', payload: { n: 1 } });
+    expect(await take(keyless, 1)).toEqual([1]);
+    expect(await take(rotated, 1)).toEqual([1]);
+  });
+});
+
 describe('on a cluster (sharded pub/sub)', () => {
   it('drops frames forged with SPUBLISH to the shard channel the same way: nothing ends, real broadcasts go on', async () => {
     const cluster = await startCluster();
