@@ -8,6 +8,7 @@ import {
 } from '@gqlcast/core';
 import type { Cluster, Redis } from 'ioredis';
 import { isCluster, isReady, openPubSub, type PubSub, untilReady } from './connections.js';
+import { shown } from './drop-log.js';
 import { Inbound } from './inbound.js';
 import type { DeliveryGap, RedisLayerOptions, RedisLayerStats } from './options.js';
 import { Outbound } from './outbound.js';
@@ -234,7 +235,10 @@ export function redisLayer(options: RedisLayerOptions): RedisLayer {
       try {
         handler(envelope.frame);
       } catch (error) {
-        logger.error(`A handler of ${channel} threw; the others still received the message.`, { layer: name, error });
+        logger.error(`A handler of ${shown(channel)} threw; the others still received the message.`, {
+          layer: name,
+          error,
+        });
       }
     }
   });
@@ -250,7 +254,8 @@ export function redisLayer(options: RedisLayerOptions): RedisLayer {
       publisher,
     };
     logger.warn(
-      `Missed ${missed} message(s) on channel "${gap.channel}"${gap.group ? ` group "${gap.group}"` : ''} while cut off from ${name}.`,
+      // Group names come from subscribers' arguments: quoted and cut, so they cannot forge log lines.
+      `Missed ${missed} message(s) on channel ${shown(gap.channel)}${gap.group ? ` group ${shown(gap.group)}` : ''} while cut off from ${name}.`,
       {
         layer: name,
         ...gap,
@@ -334,7 +339,7 @@ export function redisLayer(options: RedisLayerOptions): RedisLayer {
         }).catch((error: unknown) => {
           // Once the layer is closed its connections are gone, and with them every subscription.
           if (closed) return;
-          logger.warn(`Could not unsubscribe ${channel} on ${name}.`, { layer: name, error });
+          logger.warn(`Could not unsubscribe ${shown(channel)} on ${name}.`, { layer: name, error });
         });
       };
       try {

@@ -147,6 +147,23 @@ describe('without a signing key', () => {
     expect(logger.lines.filter((line) => line.includes(hex))).toHaveLength(1);
   });
 
+  it('reports a plausible gap as it is, in a log line where the group name cannot start a forged line', async () => {
+    const { layer, channel, raw, gaps, logger } = await setup();
+    const group = 'room\n[gqlcast] forged line';
+    const subscription = channel.subscribe(group);
+    await subscription.ready;
+    const publisher = newPublisherId();
+    await raw.publish(`gqlcast:chat:${group}`, encodeEnvelope(publisher, 1, notification(1)));
+    await raw.publish(`gqlcast:chat:${group}`, encodeEnvelope(publisher, 5, notification(5)));
+    expect(await take(subscription, 2)).toEqual([1, 5]);
+    expect(gaps.map((gap) => [gap.group, gap.missed])).toEqual([[group, 3]]);
+    expect(layer.stats()).toMatchObject({ missed: 3, rejected: 0 });
+    const line = logger.lines.find((entry) => entry.startsWith('Missed 3 message(s)'));
+    expect(line).toBe(
+      `Missed 3 message(s) on channel "chat" group "room\\n[gqlcast] forged line" while cut off from ${layer.name}.`,
+    );
+  });
+
   it('acts on a well-formed forged unsubscribe frame: what write access allows without a key', async () => {
     const { channel, raw } = await setup();
     const subscription = channel.subscribe('room:1');
