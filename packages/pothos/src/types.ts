@@ -105,6 +105,12 @@ export interface GqlcastFieldOwnOptions<
    * not read its `info` (selection, variables): subscribers with different
    * documents share one `publish`.
    *
+   * Authorization must therefore run per subscriber, in `subscribe`: building
+   * the schema throws a `PothosSchemaError` for a shared field with auth checks
+   * that run per notification (scope-auth `authScopes` without
+   * `authorizeOnSubscribe`, `grantScopes`, plugin-authz `authz`); see
+   * docs/pothos-plugin.md, "`share` and authorization".
+   *
    * Shared work runs with the context of the subscriber that opened it. Without
    * `share` (the default), `publish` runs per subscriber. Other GraphQL servers
    * ignore it. See docs/performance.md for when sharing applies and why it is safe.

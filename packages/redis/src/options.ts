@@ -1,5 +1,6 @@
 import type { Logger } from '@gqlcast/core';
 import type { Cluster, ClusterNode, ClusterOptions, Redis, RedisOptions } from 'ioredis';
+import type { SigningKeyOption } from './signing.js';
 
 /** Options of {@link redisLayer}: give exactly one of `url`, `redis` or `cluster`. */
 export interface RedisLayerOptions {
@@ -34,6 +35,21 @@ export interface RedisLayerOptions {
    * @defaultValue `5_000`
    */
   commandTimeout?: number | undefined;
+  /**
+   * A secret shared by every process of the application (at least 16 bytes),
+   * or a list of them: the first signs, any verifies (to rotate a key without a
+   * flag day). With it every message is signed (HMAC-SHA256 over the channel,
+   * the publisher's numbering and the frame), and a message that is unsigned,
+   * badly signed or replayed is dropped: someone who can write to Redis but does
+   * not hold the key can no longer inject broadcasts, end a group's
+   * subscriptions or fake delivery gaps. Without it they can; see docs/redis.md,
+   * "What Redis write access allows".
+   *
+   * Every process must have it: a process without a key reads signed messages
+   * (without checking them), but a process with one drops unsigned messages.
+   * @defaultValue `undefined` — unsigned
+   */
+  signingKey?: SigningKeyOption | undefined;
   /** Where outages, recoveries, gaps and garbage are reported. @defaultValue `consoleLogger` */
   logger?: Logger | undefined;
 }
@@ -56,6 +72,12 @@ export interface RedisLayerStats {
   readonly received: number;
   /** Messages on our channels that were not gqlcast envelopes, dropped. */
   readonly garbage: number;
+  /**
+   * Envelopes dropped because they cannot be right: unknown version, a
+   * sequence number out of range or jumping further than its publisher could
+   * have sent, and with a `signingKey` unsigned, badly signed or replayed ones.
+   */
+  readonly rejected: number;
   /** Messages detected as missed (sum of every gap). */
   readonly missed: number;
   /** Broadcasts waiting in the offline buffer. */

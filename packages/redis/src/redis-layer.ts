@@ -9,8 +9,11 @@ import {
 } from '@gqlcast/core';
 import type { Cluster, Redis } from 'ioredis';
 import { isCluster, isReady, openPubSub, type PubSub, untilReady } from './connections.js';
-import { decodeEnvelope, encodeEnvelope, GapDetector, newPublisherId, Sequencer } from './envelope.js';
+import { shown } from './drop-log.js';
+import { Inbound } from './inbound.js';
 import type { DeliveryGap, RedisLayerOptions, RedisLayerStats } from './options.js';
+import { Outbound } from './outbound.js';
+import { Signer } from './signing.js';
 
 type Handler = (message: Uint8Array) => void;
 
@@ -85,13 +88,14 @@ export function redisLayer(options: RedisLayerOptions): RedisLayer {
   if (!Number.isInteger(offlineBuffer) || offlineBuffer < 0) {
     throw new TypeError(`redisLayer: offlineBuffer must be a whole number ≥ 0, got ${String(options.offlineBuffer)}.`);
   }
+  const signer = options.signingKey === undefined ? undefined : new Signer(options.signingKey);
   const logger = escapingLogger(options.logger ?? consoleLogger);
   const prefix = options.keyPrefix ?? 'gqlcast:';
   const pubsub: PubSub = openPubSub(options, commandTimeout);
   const { name } = pubsub;
-  const publisherId = newPublisherId();
-  const sequencer = new Sequencer();
-  const gaps = new GapDetector();
+  const outbound = new Outbound(signer);
+  // Every message from Redis is checked there first: see inbound.ts for what is dropped and why.
+  const inbound = new Inbound(logger, name, signer);
   const listeners: { [E in keyof RedisLayerEvents]: Set<(details: RedisLayerEvents[E]) => void> } = {
     deliveryGap: new Set(),
     down: new Set(),
@@ -112,7 +116,7 @@ export function redisLayer(options: RedisLayerOptions): RedisLayer {
   /** Per channel, the SUBSCRIBE/UNSUBSCRIBE commands in flight, one after another. */
   const channelQueues = new Map<string, Promise<unknown>>();
   const buffer: { channel: string; frame: Uint8Array; resolve: () => void; reject: (error: unknown) => void }[] = [];
-  const counters = { published: 0, received: 0, garbage: 0, missed: 0 };
+  const counters = { published: 0, received: 0, missed: 0 };
   let closed = false;
   let lastError: unknown;
   let flushing = false;
@@ -191,7 +195,7 @@ export function redisLayer(options: RedisLayerOptions): RedisLayer {
    * never shows up as a gap at the receivers.
    */
   function send(channel: string, frame: Uint8Array): Promise<unknown> {
-    return pubsub.publish(channel, encodeEnvelope(publisherId, sequencer.next(channel), frame));
+    return pubsub.publish(channel, outbound.wrap(channel, frame));
   }
 
   async function flush(): Promise<void> {
@@ -224,24 +228,18 @@ export function redisLayer(options: RedisLayerOptions): RedisLayer {
     const channel = channelBytes.toString();
     const receivers = handlers.get(channel);
     if (receivers === undefined || receivers.size === 0) return;
-    const envelope = decodeEnvelope(message);
-    if (envelope === undefined) {
-      counters.garbage++;
-      logger.warn(`Dropped a message on ${channel} that is not a gqlcast envelope (${message.length} bytes).`, {
-        layer: name,
-        channel,
-        bytes: message.length,
-      });
-      return;
-    }
+    const envelope = inbound.accept(channel, message);
+    if (envelope === undefined) return;
     counters.received++;
-    const missed = gaps.observe(channel, envelope);
-    if (missed > 0) reportGap(channel, missed, envelope.publisher);
+    if (envelope.missed > 0) reportGap(channel, envelope.missed, envelope.publisher);
     for (const handler of receivers) {
       try {
         handler(envelope.frame);
       } catch (error) {
-        logger.error(`A handler of ${channel} threw; the others still received the message.`, { layer: name, error });
+        logger.error(`A handler of ${shown(channel)} threw; the others still received the message.`, {
+          layer: name,
+          error,
+        });
       }
     }
   });
@@ -257,7 +255,8 @@ export function redisLayer(options: RedisLayerOptions): RedisLayer {
       publisher,
     };
     logger.warn(
-      `Missed ${missed} message(s) on channel "${gap.channel}"${gap.group ? ` group "${gap.group}"` : ''} while cut off from ${name}.`,
+      // Group names come from subscribers' arguments: quoted and cut, so they cannot forge log lines.
+      `Missed ${missed} message(s) on channel ${shown(gap.channel)}${gap.group ? ` group ${shown(gap.group)}` : ''} while cut off from ${name}.`,
       {
         layer: name,
         ...gap,
@@ -332,7 +331,7 @@ export function redisLayer(options: RedisLayerOptions): RedisLayer {
         const current = handlers.get(channel);
         if (!current?.delete(handler) || current.size > 0) return Promise.resolve();
         handlers.delete(channel);
-        gaps.forget(channel);
+        inbound.forget(channel);
         if (closed) return Promise.resolve();
         return queued(channel, async () => {
           if (handlers.has(channel)) return;
@@ -341,7 +340,7 @@ export function redisLayer(options: RedisLayerOptions): RedisLayer {
         }).catch((error: unknown) => {
           // Once the layer is closed its connections are gone, and with them every subscription.
           if (closed) return;
-          logger.warn(`Could not unsubscribe ${channel} on ${name}.`, { layer: name, error });
+          logger.warn(`Could not unsubscribe ${shown(channel)} on ${name}.`, { layer: name, error });
         });
       };
       try {
@@ -388,7 +387,7 @@ export function redisLayer(options: RedisLayerOptions): RedisLayer {
     },
 
     stats() {
-      return { ...counters, buffered: buffer.length };
+      return { ...counters, garbage: inbound.garbage, rejected: inbound.rejected, buffered: buffer.length };
     },
 
     async close() {

@@ -20,6 +20,13 @@ layerConformance('redisLayer on one node', () => redisLayer({ url: node.url, log
   readyRounds: 1_000,
 });
 
+// Signed envelopes keep every promise of the contract (bytes, order, confirmation).
+layerConformance(
+  'redisLayer on one node, with a signingKey',
+  () => redisLayer({ url: node.url, logger: silentLogger, signingKey: 'conformance signing key, 32 bytes' }),
+  { sharedAcrossInstances: true, readyRounds: 200 },
+);
+
 layerConformance(
   'redisLayer on a 3-node cluster (sharded pub/sub)',
   () => redisLayer({ cluster: cluster.nodes, logger: silentLogger }),

@@ -204,7 +204,7 @@ describe('garbage on our channels', () => {
     expect(hub.stats().rejected).toBe(1);
     expect(
       logger.lines.filter((line) =>
-        line.startsWith('Dropped a message on gqlcast:chat:room:1 that is not a gqlcast envelope'),
+        line.startsWith('Dropped a message on "gqlcast:chat:room:1" that is not a gqlcast envelope'),
       ),
     ).toHaveLength(1);
     expect(
