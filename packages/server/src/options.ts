@@ -1,6 +1,6 @@
 import type { IncomingMessage } from 'node:http';
 import type { Logger } from '@gqlcast/core';
-import type { Subprotocol, SubscribePayload, WireResult } from '@gqlcast/core/protocol';
+import type { SubscribePayload, WireResult } from '@gqlcast/core/protocol';
 import type {
   ExecutionArgs,
   ExecutionResult,

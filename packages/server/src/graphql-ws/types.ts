@@ -25,9 +25,7 @@ export type OperationResult =
   | ExecutionResult;
 
 /** Anything graphql-js accepts as the context value. */
-export type GraphQLExecutionContextValue =
-  // biome-ignore lint/complexity/noBannedTypes: graphql-ws accepts any object as the context value.
-  object | symbol | number | string | boolean | undefined | null;
+export type GraphQLExecutionContextValue = object | symbol | number | string | boolean | undefined | null;
 
 /** What a `connection_init` may carry (graphql-ws's `ConnectionInitMessage['payload']`). */
 export type InitPayload = Readonly<Record<string, unknown>> | null | undefined;
@@ -53,6 +51,7 @@ export interface Extra {
 }
 
 /** graphql-ws 6's `ServerOptions`: each option and hook as graphql-ws documents it. */
+// biome-ignore-start lint/suspicious/noConfusingVoidType: graphql-ws's hooks may return nothing (`void`).
 export interface ServerOptions<P extends InitPayload = InitPayload, E = unknown> {
   schema?:
     | GraphQLSchema
@@ -136,6 +135,7 @@ export interface ServerOptions<P extends InitPayload = InitPayload, E = unknown>
   jsonMessageReviver?: ((this: unknown, key: string, value: unknown) => unknown) | undefined;
   jsonMessageReplacer?: ((this: unknown, key: string, value: unknown) => unknown) | undefined;
 }
+// biome-ignore-end lint/suspicious/noConfusingVoidType: graphql-ws's hooks may return nothing (`void`).
 
 /** The socket a {@link Server} speaks over (graphql-ws's transport interface). */
 export interface CompatSocket {
