@@ -16,6 +16,8 @@ export interface GwsOptions {
   execute?: ServerOptions['execute'];
   /** Called once per cached, valid document (gws-jit compiles it here). */
   prepare?: (document: DocumentNode, operationName: string | undefined) => void;
+  /** The `useServer` to run: graphql-ws's own, or gqlcast's compatibility entry (gws-compat). */
+  useServer?: typeof useServer;
 }
 
 export interface GwsServer {
@@ -59,7 +61,7 @@ export async function startGws(options: GwsOptions): Promise<GwsServer> {
   let open = 0;
   let drained: (() => void) | undefined;
   wss.on('connection', () => open++);
-  const server = useServer(
+  const server = (options.useServer ?? useServer)(
     {
       schema,
       onSubscribe,

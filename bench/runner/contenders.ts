@@ -12,6 +12,7 @@ export const memoryIds = [
   'gqlcast-jit',
   'gws-yoga',
   'gws-apollo',
+  'gws-compat',
   'gws-jit',
   'mercurius',
   'l-raw',
