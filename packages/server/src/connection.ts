@@ -2,7 +2,7 @@ import { CloseCode, limitCloseReason, type Subprotocol, type WireError, type Wir
 import type { PublishCall } from '@gqlcast/core/push';
 import type { GraphQLSchema } from 'graphql';
 import type { DocumentCache } from './documents.js';
-import { OperationRegistry, type OperationSink } from './operations.js';
+import { OperationRegistry, type OperationSink } from './operations/registry.js';
 import type { ConnectDecision, Connection, ResolvedOptions, UpgradeRequest } from './options.js';
 import { Outbox } from './outbox.js';
 import type { SharedExecutions } from './push-execution.js';
