@@ -1,11 +1,11 @@
 import {
   type Channel,
   type ChannelSubscription,
-  currentReturnReason,
   ErrorCode,
   isGqlcastError,
   type Logger,
   SKIP,
+  toReturnReason,
   type UnsubscribeReason,
 } from '@gqlcast/core';
 import type { GraphQLResolveInfo } from 'graphql';
@@ -105,9 +105,9 @@ class FieldStream implements AsyncIterableIterator<unknown> {
     return result;
   }
 
-  return(): Promise<IteratorResult<unknown, undefined>> {
-    // A transport tells why through returnWithReason(); a bare return() is the client completing.
-    this.finish(currentReturnReason() ?? 'complete');
+  return(reason?: unknown): Promise<IteratorResult<unknown, undefined>> {
+    // A transport tells why as the argument (returnWithReason); a bare return() is the client completing.
+    this.finish(toReturnReason(reason));
     void this.#subscription.return();
     return Promise.resolve(done);
   }

@@ -97,7 +97,8 @@ export function endStream(
 
 /**
  * What graphql-js's `subscribe` does with a source stream: executes each event.
- * `return()` reaches the source synchronously, so `returnWithReason` still works.
+ * Unlike graphql-js's wrapper, `return(reason)` hands its argument to the
+ * source, so the field's `unsubscribed` hook learns why (`returnWithReason`).
  */
 function mapSourceToResponse(
   source: AsyncIterator<unknown>,
@@ -118,8 +119,8 @@ function mapSourceToResponse(
         throw error;
       }
     },
-    return: () =>
-      source.return === undefined ? done() : source.return().then(() => ({ done: true, value: undefined })),
+    return: (reason?: unknown) =>
+      source.return === undefined ? done() : source.return(reason).then(() => ({ done: true, value: undefined })),
     [Symbol.asyncIterator]: () => mapped,
   };
   return mapped;
