@@ -326,7 +326,9 @@ describe('unsubscribed: exactly once, with the reason', () => {
   it('runs with the reason a transport gives through returnWithReason', async () => {
     const { schema, unsubscribedCalls } = createExample();
     // A transport ends the field's source stream (as gqlcast's server does), passing the reason explicitly.
-    const source = await createSourceEventStream({ schema, document: parse(chatQuery), contextValue: bob });
+    const source = (await createSourceEventStream({ schema, document: parse(chatQuery), contextValue: bob })) as
+      | AsyncIterableIterator<unknown>
+      | { errors: unknown };
     if (!(Symbol.asyncIterator in source)) throw new Error('expected a stream');
     await returnWithReason(source, 'disconnect');
     await source.return?.(undefined);

@@ -51,7 +51,7 @@ export interface ConnectionHandle {
   receive(data: string): void;
   /** The socket closed (for any reason); resolves when hooks and cleanup ran. */
   closed(code: number, reason: string): Promise<void>;
-  /** Graceful shutdown: ends the subscriptions (reason `shutdown`), then closes with 1001. */
+  /** Graceful shutdown: ends the subscriptions (reason `shutdown`), then closes with `CloseCode.GoingAway`. */
   shutdown(): void;
   /** Resolves once the socket closed and hooks and cleanup ran (for a server's `close`). */
   untilClosed(): Promise<void>;
@@ -90,10 +90,10 @@ class ConnectionView implements Connection<object> {
     return this.#owner.acknowledged;
   }
 
-  close(code = 1000, reason = ''): void {
+  close(code: number = CloseCode.Normal, reason = ''): void {
     // RFC 6455 §7.4.2: 4000–4999 are for applications; 1000 is a normal closure.
     // The others name protocol conditions the server reports itself.
-    if (!(code === 1000 || (Number.isInteger(code) && code >= 4000 && code <= 4999))) {
+    if (!(code === CloseCode.Normal || (Number.isInteger(code) && code >= 4000 && code <= 4999))) {
       throw new TypeError(`connection.close: code must be 1000 or 4000–4999, got ${String(code)}`);
     }
     if (typeof reason !== 'string') throw new TypeError('connection.close: reason must be a string');

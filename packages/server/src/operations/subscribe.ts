@@ -1,4 +1,5 @@
 import { returnWithReason } from '@gqlcast/core';
+import { type PublishCall, type PullRoot, pullRootKey } from '@gqlcast/core/push';
 import type { ExecutionArgs, ExecutionResult } from 'graphql';
 import { ServerErrorCode as Codes } from '../error-codes.js';
 import { createSourceEventStream } from '../graphql-compat.js';
@@ -16,8 +17,10 @@ export async function subscribePull(
   args: ExecutionArgs,
   source?: AsyncIterator<unknown> & AsyncIterable<unknown>,
 ): Promise<void> {
-  const { options } = registry.scope;
-  const stream = source ?? (await createSourceEventStream(args));
+  const { options, wrapPublish } = registry.scope;
+  // A gqlcast field pulled here still runs its `publish` inside the middleware, as on the push path.
+  const rootValue = wrapPublish === undefined ? undefined : new MiddlewareRoot(wrapPublish);
+  const stream = source ?? (await createSourceEventStream(rootValue === undefined ? args : { ...args, rootValue }));
   const result = isAsyncIterator(stream)
     ? mapSourceToResponse(stream, args, options.execute)
     : (stream as ExecutionResult);
@@ -131,3 +134,10 @@ export function isAsyncIterator(
 ): value is AsyncIterator<ExecutionResult<unknown>> & AsyncIterable<ExecutionResult> {
   return typeof (value as AsyncIterable<unknown>)?.[Symbol.asyncIterator] === 'function';
 }
+
+/** The root value of a pulled subscription when the server has middleware (see `PullRoot`). */
+class MiddlewareRoot implements PullRoot {
+  declare readonly [pullRootKey]: true;
+  constructor(readonly wrapPublish: (publish: PublishCall) => PublishCall) {}
+}
+Object.defineProperty(MiddlewareRoot.prototype, pullRootKey, { value: true });
