@@ -2,6 +2,7 @@ import { CloseCode, limitCloseReason, type Subprotocol, type WireError, type Wir
 import type { PublishCall } from '@gqlcast/core/push';
 import type { GraphQLSchema } from 'graphql';
 import type { DocumentCache } from './documents.js';
+import type { NotificationFrame } from './frames.js';
 import { OperationRegistry, type OperationSink } from './operations/registry.js';
 import type { ConnectDecision, Connection, ResolvedOptions, UpgradeRequest } from './options.js';
 import { Outbox } from './outbox.js';
@@ -234,15 +235,11 @@ export abstract class ProtocolConnection<Message> implements ConnectionHandle, O
   abstract fail(id: string, errors: readonly WireError[], kind: 'invalid' | 'refused'): void;
   abstract complete(id: string): void;
 
-  drained(): Promise<void> | undefined {
-    return this.#outbox.drained();
-  }
+  abstract notificationFrame(id: string): NotificationFrame;
 
-  abstract notificationPrefix(id: string): string;
-
-  write(id: string, frame: Buffer): void {
-    if (this.phase === 'closed') return;
-    this.#outbox.send(id, frame);
+  /** Where everything this connection sends goes (see {@link Outbox}). */
+  get outbox(): Outbox {
+    return this.#outbox;
   }
 
   /** Parses a frame; a frame that breaks the protocol is dealt with here, and yields `undefined`. */
@@ -366,6 +363,7 @@ export abstract class ProtocolConnection<Message> implements ConnectionHandle, O
   async #cleanUp(code: number, reason: string): Promise<void> {
     const wasAcknowledged = this.#everAcknowledged;
     this.phase = 'closed';
+    this.#outbox.close();
     this.#clearTimers();
     await this.operations.stopAll(this.scope.shuttingDown ? 'shutdown' : 'disconnect');
     const { onDisconnect, logger } = this.scope.options;

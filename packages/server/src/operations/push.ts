@@ -49,7 +49,14 @@ export async function subscribePush(
       return;
     }
     const execution = executions.executionFor(source, args, query);
-    operation.member = new PushMember(operation.id, sink.notificationPrefix(operation.id), source, execution, registry);
+    operation.member = new PushMember(
+      operation.id,
+      sink.notificationFrame(operation.id),
+      source,
+      execution,
+      sink.outbox,
+      registry,
+    );
   });
   const result = await createSourceEventStream({ ...args, rootValue: offer });
   const member = operation.member;
@@ -83,7 +90,7 @@ export async function subscribePush(
     return;
   }
   operation.state = 'running';
-  // Confirmation first: notifications that arrived meanwhile wait in the member until it is sent.
+  // Confirmation first: notifications that arrived meanwhile wait in the outbox until it is sent.
   if (options.confirmSubscriptions) sink.next(operation.id, options.confirmationMessage);
   member.activate();
 }

@@ -4,7 +4,9 @@ import type { PublishCall } from '@gqlcast/core/push';
 import { type ExecutionResult, GraphQLError, type GraphQLSchema } from 'graphql';
 import type { DocumentCache } from '../documents.js';
 import { ServerErrorCode as Codes, type ServerErrorCode, withCode } from '../error-codes.js';
+import type { NotificationFrame } from '../frames.js';
 import type { Connection, ResolvedOptions } from '../options.js';
+import type { Outbox } from '../outbox.js';
 import type { SharedExecutions } from '../push-execution.js';
 import type { MemberHost, PushMember } from '../push-member.js';
 import { toWireResult } from '../wire-result.js';
@@ -27,12 +29,10 @@ export interface OperationSink {
   fail(id: string, errors: readonly WireError[], kind: 'invalid' | 'refused'): void;
   /** The operation ended on the server's side (query answered, stream ended). */
   complete(id: string): void;
-  /** Resolves when the socket can take more (backpressure); undefined when it can now. */
-  drained(): Promise<void> | undefined;
-  /** The start of a notification message for `id`, up to its payload (push path, built once per subscription). */
-  notificationPrefix(id: string): string;
-  /** Writes one complete, already serialized message of operation `id`. */
-  write(id: string, frame: Buffer): void;
+  /** How the protocol frames a push notification of `id` (the whole frame, built once per serialized result). */
+  notificationFrame(id: string): NotificationFrame;
+  /** The connection's outbox: push members write to it, the pull path waits for its drain. */
+  readonly outbox: Outbox;
 }
 
 /** One operation of a connection, from its `subscribe`/`start` until nothing more may be sent for it. */
@@ -247,16 +247,8 @@ export class OperationRegistry implements MemberHost {
     }
   }
 
-  // MemberHost: the registry is the host of all its members (one object per connection, not a set
-  // of closures per subscription).
-
-  write(id: string, frame: Buffer): void {
-    this.sink.write(id, frame);
-  }
-
-  drained(): Promise<void> | undefined {
-    return this.sink.drained();
-  }
+  // MemberHost: the registry is told when a member's source ended by itself (one object per
+  // connection, not a closure per subscription).
 
   ended(member: PushMember, reason: UnsubscribeReason, error: unknown): void {
     const operation = this.#operations.get(member.id);

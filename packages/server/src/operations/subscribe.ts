@@ -65,7 +65,8 @@ async function pump(
       if (operation.state === 'done') return;
       if (item.done) break;
       sink.next(operation.id, registry.formatResult(item.value));
-      const drained = sink.drained();
+      // The same outbox as the push path: one drain wait, the same byte cap.
+      const drained = sink.outbox.drained();
       if (drained !== undefined) await drained;
     }
     // The stream ended on the server's side (e.g. channel.unsubscribe): tell the client.
