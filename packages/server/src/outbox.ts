@@ -20,7 +20,12 @@ interface Waiting {
   /** The subscriber of a notification (it may be dropped); `undefined`: a protocol message (never dropped). */
   readonly subscriber: OutboxSubscriber | undefined;
   dropped: boolean;
+  /** Whether it is in the queue or held back (a notification waiting for its confirmation is in neither). */
+  placed: boolean;
 }
+
+/** Dropped entries still taking a slot in the queue or the held list before these are rebuilt without them. */
+const compactAfter = 256;
 
 /** The notifications of one subscriber that wait, oldest first, for its bound. */
 interface SubscriberBacklog {
@@ -79,6 +84,8 @@ export class Outbox {
   #waitingBytes = 0;
   /** Protocol messages in the queue: while there are any, later ones with an id queue behind them. */
   #queuedProtocol = 0;
+  /** Dropped notifications still taking a slot in the queue or the held list (see `#compactQueues`). */
+  #droppedPlaced = 0;
   /** Subscribers with notifications waiting, by operation id (made on first use). */
   #backlogs: Map<string, SubscriberBacklog> | undefined;
   #waitingForDrain = false;
@@ -98,7 +105,7 @@ export class Outbox {
       this.#write(data);
       return;
     }
-    const entry: Waiting = { data, subscriber: undefined, dropped: false };
+    const entry: Waiting = { data, subscriber: undefined, dropped: false, placed: false };
     if (this.#holding && id !== this.#passes) this.#holdBack(entry);
     else if (this.#queuedProtocol > 0 || (this.#backlogs?.get(id)?.live ?? 0) > 0) this.#enqueue(entry);
     else {
@@ -146,9 +153,11 @@ export class Outbox {
       const entry = backlog.entries[index];
       if (entry === undefined) continue;
       entry.dropped = true;
+      if (entry.placed) this.#droppedPlaced++;
       this.#waitingBytes -= entry.data.length;
     }
     this.#backlogs?.delete(subscriber.id);
+    this.#compactQueues();
   }
 
   /** Resolves when nothing waits here and the socket is below its mark; `undefined` when that is now. */
@@ -171,7 +180,12 @@ export class Outbox {
     this.#passes = undefined;
     const held = this.#held;
     this.#held = undefined;
-    if (held !== undefined) for (const entry of held) if (!entry.dropped) this.#enqueue(entry);
+    if (held !== undefined) {
+      for (const entry of held) {
+        if (entry.dropped) this.#droppedPlaced--;
+        else this.#enqueue(entry);
+      }
+    }
     this.#flush();
   }
 
@@ -182,6 +196,7 @@ export class Outbox {
     this.#held = undefined;
     this.#backlogs = undefined;
     this.#waitingBytes = 0;
+    this.#droppedPlaced = 0;
     this.#wake();
   }
 
@@ -194,7 +209,7 @@ export class Outbox {
       this.#drop(oldest);
       this.#forget(oldest);
     }
-    const entry: Waiting = { data: frame, subscriber, dropped: false };
+    const entry: Waiting = { data: frame, subscriber, dropped: false, placed: false };
     backlog.entries.push(entry);
     backlog.live++;
     // (Re)registered: a backlog emptied by the drop above was forgotten.
@@ -203,6 +218,7 @@ export class Outbox {
     this.#waitingBytes += frame.length;
     if (backlog.open) this.#place(entry);
     this.#keepBudget();
+    this.#compactQueues();
     if (this.#backlogs?.get(subscriber.id) === undefined) return;
     this.#compact(backlog);
     if (backlog.open) this.#flush();
@@ -229,11 +245,13 @@ export class Outbox {
   }
 
   #holdBack(entry: Waiting): void {
+    entry.placed = true;
     this.#held ??= [];
     this.#held.push(entry);
   }
 
   #enqueue(entry: Waiting): void {
+    entry.placed = true;
     this.#queue ??= [];
     this.#queue.push(entry);
     if (entry.subscriber === undefined) this.#queuedProtocol++;
@@ -241,6 +259,7 @@ export class Outbox {
 
   #drop(entry: Waiting): void {
     entry.dropped = true;
+    if (entry.placed) this.#droppedPlaced++;
     this.#waitingBytes -= entry.data.length;
     // Counted and logged by the subscriber's channel subscription, as the pull path's drops are.
     entry.subscriber?.recordDropped(1);
@@ -273,6 +292,7 @@ export class Outbox {
         const entry = queue[this.#head] as Waiting;
         if (entry.dropped) {
           queue[this.#head++] = undefined;
+          this.#droppedPlaced--;
           continue;
         }
         const drained = this.#socket.drained();
@@ -334,6 +354,24 @@ export class Outbox {
     this.#onOverflow = undefined;
     this.close();
     overflow?.();
+  }
+
+  /**
+   * A socket that stopped reading never flushes: its dropped notifications would keep their slots
+   * (and their bytes) in the queue for ever. Past a few hundred, both lists are rebuilt without them.
+   */
+  #compactQueues(): void {
+    if (this.#droppedPlaced < compactAfter) return;
+    const queue = this.#queue;
+    if (queue !== undefined) {
+      const live = queue.slice(this.#head).filter((entry) => entry !== undefined && !entry.dropped);
+      this.#queue = live.length === 0 ? undefined : live;
+      this.#head = 0;
+    }
+    if (this.#held !== undefined) this.#held = this.#held.filter((entry) => !entry.dropped);
+    this.#droppedPlaced = 0;
+    // Nothing left to write: who waits for that may go on.
+    if (this.#queue === undefined && !this.#holding) this.#wake();
   }
 
   /** Keeps a backlog's array from growing without bound while its head advances. */

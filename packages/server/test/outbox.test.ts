@@ -153,3 +153,20 @@ describe('Outbox', () => {
     expect(socket.sent).toEqual([]);
   });
 });
+
+describe('Outbox, a peer that never reads', () => {
+  it('keeps dropping the oldest, never terminating for notifications, and sends the newest once it reads', async () => {
+    const socket = new FakeSocket();
+    let overflowed = false;
+    const outbox = new Outbox(socket, 100_000, () => {
+      overflowed = true;
+    });
+    const member = subscriber('1', 3);
+    socket.bufferedAmount = 500;
+    for (let n = 0; n < 5_000; n++) outbox.notify(member, frame(`n${n}`));
+    expect(overflowed).toBe(false);
+    expect(member.dropped).toBe(4_997);
+    await socket.drain();
+    expect(socket.sent).toEqual(['n4997', 'n4998', 'n4999']);
+  });
+});
