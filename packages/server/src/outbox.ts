@@ -107,7 +107,7 @@ export class Outbox {
     }
     const entry: Waiting = { data, subscriber: undefined, dropped: false, placed: false };
     if (this.#holding && id !== this.#passes) this.#holdBack(entry);
-    else if (this.#queuedProtocol > 0 || (this.#backlogs?.get(id)?.live ?? 0) > 0) this.#enqueue(entry);
+    else if (this.#queuedProtocol > 0 || this.#hasQueuedNotifications(id)) this.#enqueue(entry);
     else {
       this.#write(data);
       return;
@@ -198,6 +198,12 @@ export class Outbox {
     this.#waitingBytes = 0;
     this.#droppedPlaced = 0;
     this.#wake();
+  }
+
+  /** Whether notifications of `id` wait in the queue (not those still waiting for its confirmation). */
+  #hasQueuedNotifications(id: string): boolean {
+    const backlog = this.#backlogs?.get(id);
+    return backlog !== undefined && backlog.open && backlog.live > 0;
   }
 
   /** A notification waits: within its subscriber's bound (oldest dropped) and the connection's byte budget. */

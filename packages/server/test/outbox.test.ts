@@ -170,3 +170,18 @@ describe('Outbox, a peer that never reads', () => {
     expect(socket.sent).toEqual(['n4997', 'n4998', 'n4999']);
   });
 });
+
+describe('Outbox, a subscriber stopped before its confirmation', () => {
+  it('sends its confirmation at once, even with notifications waiting for it, and drops those when it leaves', () => {
+    const socket = new FakeSocket();
+    const outbox = new Outbox(socket, 10_000, () => undefined);
+    const member = subscriber('1', 10);
+    member.confirmed = false;
+    outbox.notify(member, frame('early'));
+    // The legacy protocol's late confirmation (a `stop` arrived while it started), then its leave.
+    outbox.send('1', 'confirmation');
+    outbox.discard(member);
+    outbox.send('1', 'complete');
+    expect(socket.sent).toEqual(['confirmation', 'complete']);
+  });
+});
