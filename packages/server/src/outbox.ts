@@ -203,7 +203,7 @@ export class Outbox {
   /** Whether notifications of `id` wait in the queue (not those still waiting for its confirmation). */
   #hasQueuedNotifications(id: string): boolean {
     const backlog = this.#backlogs?.get(id);
-    return backlog !== undefined && backlog.open && backlog.live > 0;
+    return backlog?.open === true && backlog.live > 0;
   }
 
   /** A notification waits: within its subscriber's bound (oldest dropped) and the connection's byte budget. */
