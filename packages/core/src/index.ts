@@ -24,6 +24,6 @@ export { consoleLogger, type Logger, silentLogger } from './logger.js';
 export { type MemoryLayerOptions, memoryLayer } from './memory-layer.js';
 export { type GroupSelection, maxGroupLength } from './names.js';
 export { defaultQueueLimit } from './queue-limit.js';
-export { currentReturnReason, returnWithReason, type UnsubscribeReason } from './return-reason.js';
+export { returnWithReason, toReturnReason, type UnsubscribeReason } from './return-reason.js';
 export { isSkip, SKIP, type Skip } from './skip.js';
 export type { ChannelSubscription, EndReason, NotificationListener } from './subscription.js';

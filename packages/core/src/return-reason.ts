@@ -8,34 +8,34 @@
  */
 export type UnsubscribeReason = 'complete' | 'unsubscribe' | 'disconnect' | 'shutdown' | 'error';
 
-// One slot per process, shared by every copy of the package (Symbol.for).
-const slot = Symbol.for('gqlcast.returnReason');
-const ambient = globalThis as { [slot]?: UnsubscribeReason | undefined };
+const reasons: ReadonlySet<unknown> = new Set<UnsubscribeReason>([
+  'complete',
+  'unsubscribe',
+  'disconnect',
+  'shutdown',
+  'error',
+]);
 
 /**
- * Calls `iterator.return()` and tells gqlcast streams underneath why.
- * Transports call this instead of `return()`, so `unsubscribed` hooks learn
- * whether the client completed, disconnected, or the server shut down.
+ * Ends a field's source stream and tells it why: the reason is passed as the
+ * argument of `return()`, so `unsubscribed` hooks learn whether the client
+ * completed, disconnected, or the server shut down.
  *
  * @remarks
- * graphql-js wraps a field's stream in its own iterator, which forwards
- * `return()` synchronously; the reason rides along in a process-wide slot for
- * the duration of that synchronous call.
+ * Call it on the *source* stream (graphql-js `createSourceEventStream`), as
+ * gqlcast's server does: graphql-js's `subscribe()` wraps that stream in an
+ * iterator whose `return()` drops its argument, so through that wrapper the
+ * stream ends with reason `complete`.
  */
 export function returnWithReason<T, R>(
   iterator: AsyncIterator<T, R>,
   reason: UnsubscribeReason,
 ): Promise<IteratorResult<T, R | undefined>> {
-  const previous = ambient[slot];
-  ambient[slot] = reason;
-  try {
-    return iterator.return ? iterator.return() : Promise.resolve({ done: true, value: undefined });
-  } finally {
-    ambient[slot] = previous;
-  }
+  if (iterator.return === undefined) return Promise.resolve({ done: true, value: undefined });
+  return iterator.return(reason as unknown as R);
 }
 
-/** The reason given to the `returnWithReason` call in progress, if any. */
-export function currentReturnReason(): UnsubscribeReason | undefined {
-  return ambient[slot];
+/** The reason a stream's `return(value)` was given: `value` if it names one, else `complete` (a bare `return()`). */
+export function toReturnReason(value: unknown): UnsubscribeReason {
+  return reasons.has(value) ? (value as UnsubscribeReason) : 'complete';
 }

@@ -1,5 +1,5 @@
 import { consoleLogger, defaultQueueLimit, escapingLogger } from '@gqlcast/core';
-import { isPushOffer, pushFieldExtensions } from '@gqlcast/core/push';
+import { isPushOffer, publishMiddlewareOf, pushFieldExtensions } from '@gqlcast/core/push';
 import {
   type FieldKind,
   PothosSchemaError,
@@ -88,7 +88,7 @@ fieldBuilderProto.subscriptionField = function subscriptionField(options) {
       field.fieldName = info.fieldName;
       // The gqlcast server offers to drive the stream by push; any other server pulls it.
       if (isPushOffer(root)) return openPushSource(field, args, context, info, root);
-      return openFieldStream(field, args, context, info);
+      return openFieldStream(field, args, context, info, publishMiddlewareOf(root));
     },
     resolve: resolvePushValue,
   } as never);

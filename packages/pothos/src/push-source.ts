@@ -1,4 +1,4 @@
-import { currentReturnReason, ErrorCode, isGqlcastError, type UnsubscribeReason } from '@gqlcast/core';
+import { ErrorCode, isGqlcastError, toReturnReason, type UnsubscribeReason } from '@gqlcast/core';
 import type { PushOffer, PushSink, PushSource } from '@gqlcast/core/push';
 import type { GraphQLResolveInfo } from 'graphql';
 import { Feed } from './feed.js';
@@ -118,8 +118,8 @@ export class PushHandle implements PushSource, AsyncIterableIterator<never> {
     );
   }
 
-  return(): Promise<IteratorResult<never, undefined>> {
-    this.end(currentReturnReason() ?? 'complete');
+  return(reason?: unknown): Promise<IteratorResult<never, undefined>> {
+    this.end(toReturnReason(reason));
     return Promise.resolve(done);
   }
 

@@ -1,13 +1,14 @@
 import {
   type Channel,
   type ChannelSubscription,
-  currentReturnReason,
   ErrorCode,
   isGqlcastError,
   type Logger,
   SKIP,
+  toReturnReason,
   type UnsubscribeReason,
 } from '@gqlcast/core';
+import type { PublishCall } from '@gqlcast/core/push';
 import type { GraphQLResolveInfo } from 'graphql';
 import type { Feed } from './feed.js';
 import { isPromiseLike, PublishFailure, runUnsubscribed, toUnsubscribeReason } from './hooks.js';
@@ -42,13 +43,15 @@ const done: IteratorReturnResult<undefined> = Object.freeze({ done: true, value:
  * Opens the source stream of one subscription: runs `subscribe` for the
  * groups, subscribes the channel and resolves only once the layer confirmed
  * every group ("ready means ready": a broadcast issued after this resolves is
- * delivered).
+ * delivered). `wrapPublish`: the gqlcast server's middleware, when it pulls
+ * the stream itself (see `PullRoot`); as on the push path, it runs around `publish`.
  */
 export async function openFieldStream(
   field: FieldDefinition,
   args: unknown,
   context: unknown,
   info: GraphQLResolveInfo,
+  wrapPublish?: ((publish: PublishCall) => PublishCall) | undefined,
 ): Promise<AsyncIterableIterator<unknown>> {
   const groups = field.subscribe === undefined ? undefined : await field.subscribe(args, context, info);
   let subscription: ChannelSubscription<unknown>;
@@ -60,7 +63,7 @@ export async function openFieldStream(
     }
     throw error;
   }
-  const stream = new FieldStream(field, subscription, args, context, info);
+  const stream = new FieldStream(field, subscription, args, context, info, wrapPublish);
   try {
     await subscription.ready;
   } catch (error) {
@@ -80,6 +83,8 @@ class FieldStream implements AsyncIterableIterator<unknown> {
   readonly #args: unknown;
   readonly #context: unknown;
   readonly #info: GraphQLResolveInfo;
+  /** The field's `publish`, inside the server's middleware when there is one. */
+  readonly #publish: FieldDefinition['publish'];
   /** Pulls run one after another, so an async `publish` cannot reorder notifications. */
   #chain: Promise<IteratorResult<unknown, undefined>> | undefined;
   #finished = false;
@@ -90,7 +95,13 @@ class FieldStream implements AsyncIterableIterator<unknown> {
     args: unknown,
     context: unknown,
     info: GraphQLResolveInfo,
+    wrapPublish: ((publish: PublishCall) => PublishCall) | undefined,
   ) {
+    const publish = field.publish;
+    this.#publish =
+      publish !== undefined && wrapPublish !== undefined
+        ? (wrapPublish(publish as PublishCall) as FieldDefinition['publish'])
+        : publish;
     this.#field = field;
     this.#subscription = subscription;
     this.#args = args;
@@ -105,9 +116,9 @@ class FieldStream implements AsyncIterableIterator<unknown> {
     return result;
   }
 
-  return(): Promise<IteratorResult<unknown, undefined>> {
-    // A transport tells why through returnWithReason(); a bare return() is the client completing.
-    this.finish(currentReturnReason() ?? 'complete');
+  return(reason?: unknown): Promise<IteratorResult<unknown, undefined>> {
+    // A transport tells why as the argument (returnWithReason); a bare return() is the client completing.
+    this.finish(toReturnReason(reason));
     void this.#subscription.return();
     return Promise.resolve(done);
   }
@@ -124,7 +135,7 @@ class FieldStream implements AsyncIterableIterator<unknown> {
   }
 
   async #pull(): Promise<IteratorResult<unknown, undefined>> {
-    const publish = this.#field.publish;
+    const publish = this.#publish;
     for (;;) {
       if (this.#finished) return done;
       let next: IteratorResult<unknown, undefined>;

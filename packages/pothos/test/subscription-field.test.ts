@@ -1,6 +1,6 @@
 import { type Layer, memoryLayer, returnWithReason, SKIP } from '@gqlcast/core';
 import { deferred } from '@gqlcast/core/testing';
-import { execute, parse } from 'graphql';
+import { createSourceEventStream, execute, parse } from 'graphql';
 import { describe, expect, it } from 'vitest';
 import { createExample } from './example/schema.js';
 import { nextData, nextResult, open, refused } from './helpers.js';
@@ -325,10 +325,21 @@ describe('unsubscribed: exactly once, with the reason', () => {
 
   it('runs with the reason a transport gives through returnWithReason', async () => {
     const { schema, unsubscribedCalls } = createExample();
+    // A transport ends the field's source stream (as gqlcast's server does), passing the reason explicitly.
+    const source = (await createSourceEventStream({ schema, document: parse(chatQuery), contextValue: bob })) as
+      | AsyncIterableIterator<unknown>
+      | { errors: unknown };
+    if (!(Symbol.asyncIterator in source)) throw new Error('expected a stream');
+    await returnWithReason(source, 'disconnect');
+    await source.return?.(undefined);
+    expect(unsubscribedCalls.map((call) => call.reason)).toEqual(['disconnect']);
+  });
+
+  it('runs with "complete" when return() is given no reason (graphql-js subscribe drops the argument)', async () => {
+    const { schema, unsubscribedCalls } = createExample();
     const results = await open(schema, chatQuery, bob, {});
     await returnWithReason(results, 'disconnect');
-    await results.return(undefined);
-    expect(unsubscribedCalls.map((call) => call.reason)).toEqual(['disconnect']);
+    expect(unsubscribedCalls.map((call) => call.reason)).toEqual(['complete']);
   });
 
   it('logs a failing unsubscribed hook instead of throwing at the client', async () => {

@@ -173,3 +173,24 @@ export function openPubSub(options: RedisLayerOptions, commandTimeout: number): 
     onMessage: (listener) => void subscriber.on('messageBuffer', listener),
   };
 }
+
+/** Says goodbye politely when connected (QUIT), else drops the connection; never waits more than `timeout`. */
+export async function shutDown(client: Redis | Cluster, timeout: number): Promise<void> {
+  if (client.status !== 'ready') {
+    client.disconnect();
+    return;
+  }
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const expired = new Promise<void>((resolve) => {
+    timer = setTimeout(resolve, timeout);
+  });
+  await Promise.race([
+    client.quit().then(
+      () => undefined,
+      () => undefined,
+    ),
+    expired,
+  ]);
+  clearTimeout(timer);
+  client.disconnect();
+}

@@ -1,3 +1,3 @@
-export type { DeliveryGap, RedisLayerOptions, RedisLayerStats } from './options.js';
-export { type RedisLayer, type RedisLayerEvents, redisLayer } from './redis-layer.js';
+export type { DeliveryGap, RedisLayer, RedisLayerEvents, RedisLayerOptions, RedisLayerStats } from './options.js';
+export { redisLayer } from './redis-layer.js';
 export type { SigningKeyOption } from './signing.js';

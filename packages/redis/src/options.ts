@@ -1,4 +1,4 @@
-import type { Logger } from '@gqlcast/core';
+import type { Layer, Logger } from '@gqlcast/core';
 import type { Cluster, ClusterNode, ClusterOptions, Redis, RedisOptions } from 'ioredis';
 import type { SigningKeyOption } from './signing.js';
 
@@ -82,4 +82,29 @@ export interface RedisLayerStats {
   readonly missed: number;
   /** Broadcasts waiting in the offline buffer. */
   readonly buffered: number;
+}
+
+/** A {@link Layer} on Redis, with the Redis-specific parts: events and counters. */
+export interface RedisLayer extends Layer {
+  /** Messages come from other processes: the hub checks them against their schemas. */
+  readonly remote: true;
+  /**
+   * - `deliveryGap`: pub/sub is at-most-once, so what was broadcast while this
+   *   process was cut off from Redis is lost. A gap is found when the next
+   *   message of the same publisher arrives; tell your clients to resync.
+   * - `down`: a connection to Redis was lost (`role` is `publisher` or `subscriber`).
+   * - `up`: it is back; for the subscriber, once its channels are subscribed again.
+   *
+   * Returns a function that stops listening.
+   */
+  on<E extends keyof RedisLayerEvents>(event: E, listener: (details: RedisLayerEvents[E]) => void): () => void;
+  /** Counters, for metrics. */
+  stats(): RedisLayerStats;
+}
+
+/** What `layer.on` reports. */
+export interface RedisLayerEvents {
+  deliveryGap: DeliveryGap;
+  down: { role: 'publisher' | 'subscriber'; error: unknown };
+  up: { role: 'publisher' | 'subscriber' };
 }

@@ -3,44 +3,18 @@ import {
   ErrorCode,
   escapingLogger,
   GqlcastError,
-  type Layer,
   type LayerHealth,
   type LayerSubscription,
 } from '@gqlcast/core';
 import type { Cluster, Redis } from 'ioredis';
-import { isCluster, isReady, openPubSub, type PubSub, untilReady } from './connections.js';
+import { isCluster, isReady, openPubSub, type PubSub, shutDown, untilReady } from './connections.js';
 import { shown } from './drop-log.js';
 import { Inbound } from './inbound.js';
-import type { DeliveryGap, RedisLayerOptions, RedisLayerStats } from './options.js';
+import type { DeliveryGap, RedisLayer, RedisLayerEvents, RedisLayerOptions, RedisLayerStats } from './options.js';
 import { Outbound } from './outbound.js';
 import { Signer } from './signing.js';
 
 type Handler = (message: Uint8Array) => void;
-
-/** A {@link Layer} on Redis, with the Redis-specific parts: events and counters. */
-export interface RedisLayer extends Layer {
-  /** Messages come from other processes: the hub checks them against their schemas. */
-  readonly remote: true;
-  /**
-   * - `deliveryGap`: pub/sub is at-most-once, so what was broadcast while this
-   *   process was cut off from Redis is lost. A gap is found when the next
-   *   message of the same publisher arrives; tell your clients to resync.
-   * - `down`: a connection to Redis was lost (`role` is `publisher` or `subscriber`).
-   * - `up`: it is back; for the subscriber, once its channels are subscribed again.
-   *
-   * Returns a function that stops listening.
-   */
-  on<E extends keyof RedisLayerEvents>(event: E, listener: (details: RedisLayerEvents[E]) => void): () => void;
-  /** Counters, for metrics. */
-  stats(): RedisLayerStats;
-}
-
-/** What `layer.on` reports. */
-export interface RedisLayerEvents {
-  deliveryGap: DeliveryGap;
-  down: { role: 'publisher' | 'subscriber'; error: unknown };
-  up: { role: 'publisher' | 'subscriber' };
-}
 
 const unavailable = (name: string, cause: unknown) =>
   new GqlcastError(
@@ -50,27 +24,6 @@ const unavailable = (name: string, cause: unknown) =>
   );
 
 const ignoreError = () => {};
-
-/** Says goodbye politely when connected (QUIT), else drops the connection; never waits more than `timeout`. */
-async function shutDown(client: Redis | Cluster, timeout: number): Promise<void> {
-  if (client.status !== 'ready') {
-    client.disconnect();
-    return;
-  }
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  const expired = new Promise<void>((resolve) => {
-    timer = setTimeout(resolve, timeout);
-  });
-  await Promise.race([
-    client.quit().then(
-      () => undefined,
-      () => undefined,
-    ),
-    expired,
-  ]);
-  clearTimeout(timer);
-  client.disconnect();
-}
 
 /**
  * The layer for many processes: broadcasts travel through Redis (or Redis

@@ -2,7 +2,8 @@ import { CloseCode, limitCloseReason, type Subprotocol, type WireError, type Wir
 import type { PublishCall } from '@gqlcast/core/push';
 import type { GraphQLSchema } from 'graphql';
 import type { DocumentCache } from './documents.js';
-import { OperationRegistry, type OperationSink } from './operations.js';
+import type { NotificationFrame } from './frames.js';
+import { OperationRegistry, type OperationSink } from './operations/registry.js';
 import type { ConnectDecision, Connection, ResolvedOptions, UpgradeRequest } from './options.js';
 import { Outbox } from './outbox.js';
 import type { SharedExecutions } from './push-execution.js';
@@ -51,7 +52,7 @@ export interface ConnectionHandle {
   receive(data: string): void;
   /** The socket closed (for any reason); resolves when hooks and cleanup ran. */
   closed(code: number, reason: string): Promise<void>;
-  /** Graceful shutdown: ends the subscriptions (reason `shutdown`), then closes with 1001. */
+  /** Graceful shutdown: ends the subscriptions (reason `shutdown`), then closes with `CloseCode.GoingAway`. */
   shutdown(): void;
   /** Resolves once the socket closed and hooks and cleanup ran (for a server's `close`). */
   untilClosed(): Promise<void>;
@@ -90,10 +91,10 @@ class ConnectionView implements Connection<object> {
     return this.#owner.acknowledged;
   }
 
-  close(code = 1000, reason = ''): void {
+  close(code: number = CloseCode.Normal, reason = ''): void {
     // RFC 6455 §7.4.2: 4000–4999 are for applications; 1000 is a normal closure.
     // The others name protocol conditions the server reports itself.
-    if (!(code === 1000 || (Number.isInteger(code) && code >= 4000 && code <= 4999))) {
+    if (!(code === CloseCode.Normal || (Number.isInteger(code) && code >= 4000 && code <= 4999))) {
       throw new TypeError(`connection.close: code must be 1000 or 4000–4999, got ${String(code)}`);
     }
     if (typeof reason !== 'string') throw new TypeError('connection.close: reason must be a string');
@@ -234,15 +235,11 @@ export abstract class ProtocolConnection<Message> implements ConnectionHandle, O
   abstract fail(id: string, errors: readonly WireError[], kind: 'invalid' | 'refused'): void;
   abstract complete(id: string): void;
 
-  drained(): Promise<void> | undefined {
-    return this.#outbox.drained();
-  }
+  abstract notificationFrame(id: string): NotificationFrame;
 
-  abstract notificationPrefix(id: string): string;
-
-  write(id: string, frame: Buffer): void {
-    if (this.phase === 'closed') return;
-    this.#outbox.send(id, frame);
+  /** Where everything this connection sends goes (see {@link Outbox}). */
+  get outbox(): Outbox {
+    return this.#outbox;
   }
 
   /** Parses a frame; a frame that breaks the protocol is dealt with here, and yields `undefined`. */
@@ -370,6 +367,7 @@ export abstract class ProtocolConnection<Message> implements ConnectionHandle, O
   async #cleanUp(code: number, reason: string): Promise<void> {
     const wasAcknowledged = this.#everAcknowledged;
     this.phase = 'closed';
+    this.#outbox.close();
     this.#clearTimers();
     await this.operations.stopAll(this.scope.shuttingDown ? 'shutdown' : 'disconnect');
     const { onDisconnect, logger } = this.scope.options;

@@ -323,20 +323,20 @@ export interface ServerOptions<Context = DefaultContext, State extends object = 
 
   /**
    * While a connection has more than this many bytes written but not yet
-   * flushed to the network, its subscriptions stop pulling notifications; the
-   * per-subscriber queue (`queueLimit` of the hub) then bounds memory by
-   * dropping the oldest, with a warning.
+   * flushed to the network, its notifications wait in its outbox, at most
+   * `queueLimit` (the field's or the hub's) per subscription, the oldest
+   * dropped with a warning; pulled subscriptions stop pulling meanwhile.
    * @defaultValue `1_048_576` (1 MiB)
    */
   sendHighWaterMark?: number | undefined;
 
   /**
-   * The hard cap on what one connection may hold written but not flushed, in
-   * bytes: a peer that stops reading is terminated (the socket is destroyed,
-   * no close frame: it could not be read anyway) once its buffer passes this,
-   * whatever filled it — notifications, query answers or pongs. Subscriptions
-   * stop at `sendHighWaterMark` long before (their oldest notifications are
-   * dropped); this bounds everything else. Logged as a warning.
+   * The hard cap on what one connection may hold unsent, in bytes: what waits
+   * in its outbox plus what its socket buffers. A notification that would pass
+   * it drops the connection's oldest waiting notifications first; anything
+   * else (query answers, `complete`, pongs) that passes it terminates a peer
+   * that stopped reading (the socket is destroyed, no close frame: it could
+   * not be read anyway). Logged as a warning.
    * @defaultValue `16_777_216` (16 MiB)
    */
   maxSendBuffer?: number | undefined;

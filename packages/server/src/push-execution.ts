@@ -32,10 +32,10 @@ export class SharedExecution implements PushSink {
   /** Tells the registry this execution takes no new members (empty, or its source ended). */
   readonly #onClose: (execution: SharedExecution) => void;
   /**
-   * Members by message prefix: members whose messages start alike (same id
-   * and subprotocol, on different connections) get the very same frame.
+   * Members by their frame's head: members whose messages start alike (same
+   * id and subprotocol, on different connections) get the very same frame.
    */
-  readonly #byPrefix = new Map<string, Set<PushMember>>();
+  readonly #byHead = new Map<string, Set<PushMember>>();
   #size = 0;
   #disconnect: (() => void) | undefined;
   /** The source it is connected to: its `queueLimit` bounds what waits, its count takes the drops. */
@@ -78,19 +78,19 @@ export class SharedExecution implements PushSink {
   }
 
   add(member: PushMember): void {
-    let bucket = this.#byPrefix.get(member.prefix);
+    let bucket = this.#byHead.get(member.frame.head);
     if (bucket === undefined) {
       bucket = new Set();
-      this.#byPrefix.set(member.prefix, bucket);
+      this.#byHead.set(member.frame.head, bucket);
     }
     bucket.add(member);
     this.#size++;
   }
 
   remove(member: PushMember): void {
-    const bucket = this.#byPrefix.get(member.prefix);
+    const bucket = this.#byHead.get(member.frame.head);
     if (bucket === undefined || !bucket.delete(member)) return;
-    if (bucket.size === 0) this.#byPrefix.delete(member.prefix);
+    if (bucket.size === 0) this.#byHead.delete(member.frame.head);
     if (--this.#size === 0) this.#close();
   }
 
@@ -161,22 +161,22 @@ export class SharedExecution implements PushSink {
   }
 
   /**
-   * `frames`: the frames already built for this body in this fan-out, by prefix (automatic
+   * `frames`: the frames already built for this body in this fan-out, by head (automatic
    * sharing: subscribers with the same id on other connections get the very same bytes).
    */
   #deliverBody(body: string, sequence: number, frames: Map<string, Buffer> | undefined): void {
     if (this.#size === 0) return;
-    for (const [prefix, bucket] of this.#byPrefix) {
-      // One frame per prefix, built only if a member of the bucket takes this notification.
+    for (const bucket of this.#byHead.values()) {
+      // One frame per head, built (by the protocol's frame) only if a member of the bucket takes it.
       let frame: Buffer | undefined;
       for (const member of bucket) {
         // Joined after this notification arrived: it is not this member's to get.
         if (member.since >= sequence) continue;
         if (frame === undefined) {
-          frame = frames?.get(prefix);
+          frame = frames?.get(member.frame.head);
           if (frame === undefined) {
-            frame = Buffer.from(`${prefix}${body}}`);
-            frames?.set(prefix, frame);
+            frame = member.frame.build(body);
+            frames?.set(member.frame.head, frame);
           }
         }
         member.deliver(frame);
@@ -195,7 +195,7 @@ export class SharedExecution implements PushSink {
 
   #members(): PushMember[] {
     const all: PushMember[] = [];
-    for (const bucket of this.#byPrefix.values()) for (const member of bucket) all.push(member);
+    for (const bucket of this.#byHead.values()) for (const member of bucket) all.push(member);
     return all;
   }
 }

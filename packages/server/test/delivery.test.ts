@@ -349,6 +349,24 @@ describe.each(protocolNames)('delivery (%s)', (protocol) => {
       expect(server.events).toEqual(['publish']);
       expect(seen).toEqual(['published:publish', 'published:resolve', 'n:resolve']);
     });
+
+    it('runs around publish on the pull path too (a root fragment: the server pulls the stream)', async () => {
+      const seen: string[] = [];
+      const spy: Middleware = (next, root, args, context, info) => {
+        const published = (root as { published?: boolean } | undefined)?.published === true;
+        seen.push(`${info.fieldName}:${info.parentType.name === 'Subscription' && !published ? 'publish' : 'resolve'}`);
+        return next(root, args, context, info);
+      };
+      await using server = await serve({ middleware: [spy], confirmSubscriptions: true });
+      const client = await server.client(protocol);
+      await client.init();
+      start(client, 's', 'subscription { ... on Subscription { published { n } } }');
+      expect((await client.next()).payload).toEqual(confirmation);
+      await server.ticks.broadcast({ group: 'g', payload: { n: 4 } });
+      expect((await client.next()).payload).toEqual({ data: { published: { n: 4 } } });
+      expect(server.events).toEqual(['publish']);
+      expect(seen).toEqual(['published:publish', 'published:resolve', 'n:resolve']);
+    });
   });
 });
 

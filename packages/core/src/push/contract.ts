@@ -77,6 +77,28 @@ export interface PushSink {
   end(reason: UnsubscribeReason, error?: unknown): void;
 }
 
+/**
+ * The root value the gqlcast server passes when it pulls a field's stream
+ * instead (a root with fragments or directives): it carries the server's
+ * middleware around `publish`, so one policy holds on both paths.
+ */
+export const pullRootKey: unique symbol = Symbol.for('gqlcast.pullRoot') as never;
+
+export interface PullRoot {
+  readonly [pullRootKey]: true;
+  /** As {@link PushOffer.wrapPublish}. */
+  readonly wrapPublish: (publish: PublishCall) => PublishCall;
+}
+
+/** The server's middleware around `publish`, from a subscription's root value (push offer or pull root). */
+export function publishMiddlewareOf(root: unknown): ((publish: PublishCall) => PublishCall) | undefined {
+  if (typeof root !== 'object' || root === null) return undefined;
+  if ((root as Partial<PullRoot>)[pullRootKey] === true || isPushOffer(root)) {
+    return (root as Partial<PullRoot>).wrapPublish;
+  }
+  return undefined;
+}
+
 /** Whether a subscription's root value is the gqlcast server's push offer. */
 export function isPushOffer(root: unknown): root is PushOffer {
   return typeof root === 'object' && root !== null && (root as Partial<PushOffer>)[pushOfferKey] === true;

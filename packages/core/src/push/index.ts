@@ -7,10 +7,13 @@ export {
   isPushField,
   isPushOffer,
   type PublishCall,
+  type PullRoot,
   type PushFieldExtensions,
   type PushOffer,
   type PushSink,
   type PushSource,
+  publishMiddlewareOf,
+  pullRootKey,
   pushFieldExtensions,
   pushOfferKey,
 } from './contract.js';

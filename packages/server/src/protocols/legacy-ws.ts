@@ -10,10 +10,14 @@ import {
 } from '@gqlcast/core/protocol';
 import { ProtocolConnection } from '../connection.js';
 import { ServerErrorCode } from '../error-codes.js';
+import { type NotificationFrame, NotificationFrames } from '../frames.js';
 import { checkMessageLimits } from '../message-limits.js';
-import { PrefixCache } from '../prefixes.js';
 
-const prefixes = new PrefixCache('data');
+/**
+ * The `data` message of a push notification, built around a result serialized once: this module
+ * owns the whole frame (head and tail), as it owns every other message of its protocol.
+ */
+export const dataFrames = new NotificationFrames((id) => `{"id":${JSON.stringify(id)},"type":"data","payload":`, '}');
 
 /** One object for every connection: it is sent, never changed. */
 const keepAlive: LegacyServerMessage = { type: 'ka' };
@@ -127,8 +131,8 @@ export class LegacyWsConnection extends ProtocolConnection<LegacyClientMessage> 
     }
   }
 
-  notificationPrefix(id: string): string {
-    return prefixes.prefix(id);
+  notificationFrame(id: string): NotificationFrame {
+    return dataFrames.for(id);
   }
 
   next(id: string, result: WireResult): void {

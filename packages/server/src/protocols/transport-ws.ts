@@ -8,10 +8,14 @@ import {
   type WireResult,
 } from '@gqlcast/core/protocol';
 import { ProtocolConnection } from '../connection.js';
+import { type NotificationFrame, NotificationFrames } from '../frames.js';
 import { checkMessageLimits } from '../message-limits.js';
-import { PrefixCache } from '../prefixes.js';
 
-const prefixes = new PrefixCache('next');
+/**
+ * The `next` message of a push notification, built around a result serialized once: this module
+ * owns the whole frame (head and tail), as it owns every other message of its protocol.
+ */
+export const nextFrames = new NotificationFrames((id) => `{"id":${JSON.stringify(id)},"type":"next","payload":`, '}');
 
 /** One object for every connection: it is sent, never changed. */
 const keepAlive: TransportServerMessage = { type: 'ping' };
@@ -88,8 +92,8 @@ export class TransportWsConnection extends ProtocolConnection<TransportClientMes
     }
   }
 
-  notificationPrefix(id: string): string {
-    return prefixes.prefix(id);
+  notificationFrame(id: string): NotificationFrame {
+    return nextFrames.for(id);
   }
 
   next(id: string, result: WireResult): void {

@@ -1,0 +1,344 @@
+import type { UnsubscribeReason } from '@gqlcast/core';
+import type { SubscribePayload, WireError, WireResult } from '@gqlcast/core/protocol';
+import type { PublishCall } from '@gqlcast/core/push';
+import { type ExecutionResult, GraphQLError, type GraphQLSchema } from 'graphql';
+import { type DocumentCache, declaredVariables } from '../documents.js';
+import { ServerErrorCode as Codes, type ServerErrorCode, withCode } from '../error-codes.js';
+import type { NotificationFrame } from '../frames.js';
+import type { Connection, ResolvedOptions } from '../options.js';
+import type { Outbox } from '../outbox.js';
+import type { SharedExecutions } from '../push-execution.js';
+import type { MemberHost, PushMember } from '../push-member.js';
+import { TokenBucket } from '../rate-limit.js';
+import { toWireResult } from '../wire-result.js';
+import { contextFor, executeOperation } from './execute.js';
+import { isPushField, subscribePush } from './push.js';
+import { endStream, subscribePull } from './subscribe.js';
+
+/**
+ * How a protocol turns operation events into messages. Each protocol
+ * implements it; the operation registry below never knows which one it talks.
+ */
+export interface OperationSink {
+  /** A result: a query's result, a notification, or the confirmation. */
+  next(id: string, result: WireResult): void;
+  /**
+   * The operation cannot run. `invalid`: the request itself is wrong (syntax,
+   * validation, unknown operation); `refused`: the server declined it
+   * (`onOperation`, limits) or failed.
+   */
+  fail(id: string, errors: readonly WireError[], kind: 'invalid' | 'refused'): void;
+  /** The operation ended on the server's side (query answered, stream ended). */
+  complete(id: string): void;
+  /** How the protocol frames a push notification of `id` (the whole frame, built once per serialized result). */
+  notificationFrame(id: string): NotificationFrame;
+  /** The connection's outbox: push members write to it, the pull path waits for its drain. */
+  readonly outbox: Outbox;
+}
+
+/** One operation of a connection, from its `subscribe`/`start` until nothing more may be sent for it. */
+export interface Operation {
+  readonly id: string;
+  /** Holds a subscription slot (`maxSubscriptionsPerConnection`) until its stream is really over. */
+  holdsSlot: boolean;
+  /** The length of the message that started it, counted in `maxRetainedBytesPerConnection` while it holds its slot. */
+  readonly retains: number;
+  /** preparing: not yet executing; running: a subscription streaming; done: nothing more may be sent. */
+  state: 'preparing' | 'running' | 'done';
+  isSubscription: boolean;
+  /** The pull path's stream (graphql-js `subscribe`). */
+  iterator: AsyncIterator<ExecutionResult<unknown>> | undefined;
+  /** The push path's place in a shared execution (gqlcast fields). */
+  member: PushMember | undefined;
+  reason: UnsubscribeReason;
+  /** Settles once it started (or was refused); `undefined` once it did. */
+  started: Promise<void> | undefined;
+  /**
+   * Stopped while starting by a protocol that answers the stop (legacy `stop` → `complete`): if it is
+   * accepted after all, its confirmation is still sent first, so every accepted subscription's first
+   * message is its confirmation.
+   */
+  confirmIfAccepted: boolean;
+}
+
+/** What the registry needs from its server (a `ServerScope` has it all). */
+export interface OperationScope {
+  readonly options: ResolvedOptions;
+  /** The schema to execute against (with middleware applied). */
+  readonly schema: GraphQLSchema;
+  readonly documents: DocumentCache;
+  readonly executions: SharedExecutions;
+  /** The middleware around push fields' `publish`; `undefined` without middleware. */
+  readonly wrapPublish: ((publish: PublishCall) => PublishCall) | undefined;
+}
+
+/**
+ * The operations of one connection: their ids, their lifecycle and the
+ * subscription slots. An id is reserved before the first `await`, so a
+ * duplicate or an early `complete` is seen while the operation is still
+ * starting; after every `await` the operation is re-checked, because the
+ * client may have completed it meanwhile; nothing is sent after `done`.
+ *
+ * How an operation runs is in the modules beside this one: `execute.ts`
+ * (queries, mutations), `subscribe.ts` (the pull path, any subscription field)
+ * and `push.ts` (gqlcast fields driven by push). They call back into the
+ * registry's non-private members below, which are not part of the package API.
+ */
+export class OperationRegistry implements MemberHost {
+  readonly scope: OperationScope;
+  readonly connection: Connection<object>;
+  readonly sink: OperationSink;
+  readonly #operations = new Map<string, Operation>();
+  /**
+   * Operations still starting (parsing, hooks, `subscribe()`), with their record: `stopAll` waits
+   * for subscriptions. Made on first use and dropped when empty: most of the time nothing starts.
+   */
+  #starting: Map<Promise<void>, Operation> | undefined;
+  #subscriptions = 0;
+  /** What the subscriptions holding a slot retain, by the length of the messages that started them. */
+  #retained = 0;
+  /** Milliseconds this connection may spend parsing and validating new documents (`validationBudget`). */
+  readonly #validationBudget: TokenBucket | undefined;
+
+  constructor(scope: OperationScope, connection: Connection<object>, sink: OperationSink) {
+    this.scope = scope;
+    this.connection = connection;
+    this.sink = sink;
+    const budget = scope.options.validationBudget;
+    this.#validationBudget = budget === undefined ? undefined : new TokenBucket(budget.milliseconds, budget.interval);
+  }
+
+  has(id: string): boolean {
+    return this.#operations.has(id);
+  }
+
+  /**
+   * Runs an operation. Resolves once it has *started*: a query or mutation when
+   * answered, a subscription once active (and confirmed). Never rejects.
+   */
+  async start(id: string, payload: SubscribePayload, frameLength = 0): Promise<void> {
+    const operation: Operation = {
+      id,
+      holdsSlot: false,
+      retains: frameLength,
+      state: 'preparing',
+      isSubscription: false,
+      iterator: undefined,
+      member: undefined,
+      reason: 'complete',
+      started: undefined,
+      confirmIfAccepted: false,
+    };
+    this.#operations.set(id, operation);
+    const started = this.#run(operation, payload);
+    operation.started = started;
+    this.#starting ??= new Map();
+    this.#starting.set(started, operation);
+    try {
+      await started;
+    } finally {
+      operation.started = undefined;
+      this.#starting?.delete(started);
+      if (this.#starting?.size === 0) this.#starting = undefined;
+      // Refused, or stopped while starting (its stream, if any, was returned): its slot comes back only
+      // now, when nothing runs for it any more. Freeing is idempotent.
+      if (!hasStream(operation) || operation.state === 'done') this.#freeSlot(operation);
+    }
+  }
+
+  async #run(operation: Operation, payload: SubscribePayload): Promise<void> {
+    const id = operation.id;
+    const { options } = this.scope;
+    const connection = this.connection;
+    try {
+      const prepared = this.scope.documents.prepare(payload.query, payload.operationName, this.#validationBudget);
+      if (!prepared.ok) {
+        this.refuse(operation, this.formatErrors(prepared.errors, Codes.InvalidOperation), 'invalid');
+        return;
+      }
+      if (prepared.operation.operation === 'subscription') {
+        if (this.#subscriptions >= options.maxSubscriptionsPerConnection) {
+          const message =
+            `Too many subscriptions on this connection (limit ${options.maxSubscriptionsPerConnection}): ` +
+            'complete some before starting more.';
+          this.refuse(operation, [{ message, extensions: { code: Codes.TooManySubscriptions } }], 'refused');
+          return;
+        }
+        if (this.#retained + operation.retains > options.maxRetainedBytesPerConnection) {
+          const message =
+            `This connection's subscriptions would hold more than ${options.maxRetainedBytesPerConnection} bytes ` +
+            '(maxRetainedBytesPerConnection): complete some, or send smaller documents and variables.';
+          this.refuse(operation, [{ message, extensions: { code: Codes.ConnectionMemoryExceeded } }], 'refused');
+          return;
+        }
+        operation.isSubscription = true;
+        operation.holdsSlot = true;
+        this.#subscriptions++;
+        this.#retained += operation.retains;
+      }
+
+      if (options.onOperation !== undefined) {
+        try {
+          await options.onOperation(connection, id, payload);
+        } catch (error) {
+          if (operation.state === 'done') return;
+          this.refuse(operation, [this.formatThrown(error, Codes.OperationRefused)], 'refused');
+          return;
+        }
+        if (operation.state === 'done') return;
+      }
+
+      // The name the client gave, or the one the document carries.
+      const operationName = payload.operationName ?? prepared.operation.name?.value;
+      const contextValue = await contextFor(this, id, payload, operationName);
+      if (operation.state === 'done') return;
+      const args = {
+        schema: this.scope.schema,
+        document: prepared.document,
+        operationName: payload.operationName,
+        variableValues: declaredVariables(prepared.operation, payload.variables),
+        contextValue,
+      };
+      if (!operation.isSubscription) await executeOperation(this, operation, args, payload, operationName);
+      else if (isPushField(this.scope.schema, prepared.operation)) {
+        await subscribePush(this, operation, args, payload.query);
+      } else await subscribePull(this, operation, args);
+    } catch (error) {
+      this.scope.options.logger.error(`Operation ${id} failed unexpectedly on connection ${connection.id}.`, {
+        connection: connection.id,
+        operationId: id,
+        error,
+      });
+      // A source already handed over (push path) must not stay in its shared execution.
+      operation.member?.leave('error');
+      if (operation.state === 'done') return;
+      this.refuse(operation, [this.formatThrown(error, Codes.OperationRefused)], 'refused');
+    }
+  }
+
+  /**
+   * Stops an operation on the client's request, a disconnect or a shutdown.
+   * Returns whether it was running (an unknown id is not an error: it may have
+   * just finished).
+   */
+  stop(id: string, reason: UnsubscribeReason): Promise<void> | undefined {
+    const operation = this.#operations.get(id);
+    if (operation === undefined) return undefined;
+    operation.reason = reason;
+    this.release(operation);
+    if (operation.member !== undefined) {
+      operation.member.leave(reason);
+      return Promise.resolve();
+    }
+    const iterator = operation.iterator;
+    if (iterator === undefined) return Promise.resolve();
+    return endStream(this, operation, iterator);
+  }
+
+  /**
+   * The legacy `stop`: stops the operation and resolves once whatever it still sends was sent (a
+   * subscription still starting is confirmed first if it turns out accepted), so the protocol's
+   * `complete` comes last. `undefined`: no such operation.
+   */
+  stopAnswered(id: string): Promise<void> | undefined {
+    const operation = this.#operations.get(id);
+    if (operation === undefined) return undefined;
+    const started = operation.started;
+    operation.confirmIfAccepted = true;
+    void this.stop(id, 'complete');
+    return started ?? Promise.resolve();
+  }
+
+  /**
+   * Stops every operation and waits for subscriptions still starting (so one
+   * completed while its `subscribe()` ran is ended, and its `unsubscribed` ran).
+   * The `return()` of a running stream is not awaited: a foreign async generator
+   * may never settle it, and gqlcast streams end synchronously inside the call.
+   */
+  async stopAll(reason: UnsubscribeReason): Promise<void> {
+    for (const id of [...this.#operations.keys()]) void this.stop(id, reason);
+    // Queries and mutations are not waited for: a resolver that never returns must not hold a shutdown.
+    const subscriptionsStarting = () =>
+      [...(this.#starting ?? [])].filter(([, operation]) => operation.isSubscription).map(([started]) => started);
+    for (let pending = subscriptionsStarting(); pending.length > 0; pending = subscriptionsStarting()) {
+      await Promise.all(pending);
+    }
+  }
+
+  // MemberHost: the registry is told when a member's source ended by itself (one object per
+  // connection, not a closure per subscription).
+
+  ended(member: PushMember, reason: UnsubscribeReason, error: unknown): void {
+    const operation = this.#operations.get(member.id);
+    // Already done (completed, or its id reused by a later operation): nothing more to send.
+    if (operation?.member !== member) return;
+    const { options } = this.scope;
+    const connection = this.connection;
+    this.release(operation);
+    if (error === undefined) this.sink.complete(operation.id);
+    else this.sink.fail(operation.id, [this.formatThrown(error, Codes.SubscriptionFailed)], 'refused');
+    if (reason === 'error') {
+      options.logger.error(`Subscription ${operation.id} failed on connection ${connection.id}.`, {
+        connection: connection.id,
+        operationId: operation.id,
+        error,
+      });
+    }
+  }
+
+  // For the modules of operations/ only.
+
+  /** The operation cannot run (or failed): it is over, and the client gets `errors`. */
+  refuse(operation: Operation, errors: readonly WireError[], kind: 'invalid' | 'refused'): void {
+    this.release(operation);
+    this.sink.fail(operation.id, errors, kind);
+  }
+
+  /** An accepted subscription stopped while starting, on a protocol that answers the stop: confirmed first. */
+  confirmLate(operation: Operation): void {
+    const { options } = this.scope;
+    if (operation.confirmIfAccepted && options.confirmSubscriptions) {
+      this.sink.next(operation.id, options.confirmationMessage);
+    }
+  }
+
+  /** Frees the id at once: nothing more is sent for it, and it may be reused. */
+  release(operation: Operation): void {
+    if (operation.state === 'done') return;
+    operation.state = 'done';
+    if (this.#operations.get(operation.id) === operation) this.#operations.delete(operation.id);
+    // A running stream is being returned: its slot is free. One still starting keeps it until it settles.
+    if (hasStream(operation)) this.#freeSlot(operation);
+  }
+
+  #freeSlot(operation: Operation): void {
+    if (!operation.holdsSlot) return;
+    operation.holdsSlot = false;
+    this.#subscriptions--;
+    this.#retained -= operation.retains;
+  }
+
+  formatResult(result: ExecutionResult<unknown>): WireResult {
+    return toWireResult(result, this.scope.options.formatError);
+  }
+
+  /** Errors that end or refuse an operation, each with its `extensions.code` (docs/errors.md). */
+  formatErrors(errors: readonly GraphQLError[] | undefined, code: ServerErrorCode): WireError[] {
+    const { formatError } = this.scope.options;
+    return (errors ?? []).map((error) => formatError(withCode(error, code)) as WireError);
+  }
+
+  formatThrown(error: unknown, code: ServerErrorCode): WireError {
+    const graphqlError =
+      error instanceof GraphQLError
+        ? error
+        : new GraphQLError(error instanceof Error ? error.message : String(error), {
+            originalError: error instanceof Error ? error : undefined,
+          });
+    return this.scope.options.formatError(withCode(graphqlError, code)) as WireError;
+  }
+}
+
+function hasStream(operation: Operation): boolean {
+  return operation.iterator !== undefined || operation.member !== undefined;
+}
