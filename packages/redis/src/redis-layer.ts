@@ -10,7 +10,7 @@ import type { Cluster, Redis } from 'ioredis';
 import { isCluster, isReady, openPubSub, type PubSub, shutDown, untilReady } from './connections.js';
 import { shown } from './drop-log.js';
 import { Inbound } from './inbound.js';
-import type { DeliveryGap, RedisLayer, RedisLayerEvents, RedisLayerOptions, RedisLayerStats } from './options.js';
+import type { DeliveryGap, RedisLayer, RedisLayerEvents, RedisLayerOptions } from './options.js';
 import { Outbound } from './outbound.js';
 import { Signer } from './signing.js';
 
