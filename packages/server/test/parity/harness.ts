@@ -49,6 +49,8 @@ export function createParity() {
     unsubscribed.push({ id: ctx.operationId, reason });
     for (const wake of waiters.splice(0)) wake();
   };
+  /** Operation ids whose `subscribe` ran (on_message_sent). */
+  const subscribed: string[] = [];
   /** What resolvers of tests/test_context.py saw. */
   const runLog: boolean[] = [];
   /** A tiny "database" for tests/test_serialization.py: publish reads users by id. */
@@ -215,7 +217,9 @@ export function createParity() {
       on_message_sent: t.subscriptionField({
         type: MessageOut,
         channel: sent,
-        subscribe: async () => undefined,
+        subscribe: async (_args, ctx) => {
+          subscribed.push(ctx.operationId);
+        },
         publish: async (payload) => {
           if (payload.delay) await new Promise((resolve) => setTimeout(resolve, payload.delay));
           return { message: payload.message };
@@ -282,7 +286,7 @@ export function createParity() {
       }),
     }),
   });
-  return { hub, chat, sent, trigger, schema: builder.toSchema(), open, unsubscribed, unsubscribedCount, runLog };
+  return { hub, chat, sent, trigger, schema: builder.toSchema(), open, unsubscribed, unsubscribedCount, runLog, subscribed };
 }
 
 export type Parity = ReturnType<typeof createParity>;
