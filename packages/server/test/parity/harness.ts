@@ -373,11 +373,21 @@ export class PyClient {
   }
 
   /**
-   * `assert_no_messages`, without waiting a second: a sentinel (ping → pong,
-   * or on legacy a query) must be answered with nothing before it.
+   * Every message that arrives before the answer to a sentinel query (`{ hello }`, its own
+   * messages left out, keepalives skipped). Under strictOrdering the query is handled after
+   * every earlier message, so this waits for all they caused. (A ping is answered at once even
+   * under strictOrdering, so it is no sentinel for operations still queued.)
    */
+  async collect(): Promise<Message[]> {
+    const id = `sentinel-${++ids}`;
+    this.raw.send({ id, type: this.words.start, payload: { query: '{ hello }' } });
+    const seen = await this.raw.until((m) => m.id === id && m.type === 'complete');
+    return seen.filter((m) => m.id !== id && m.type !== 'ka');
+  }
+
+  /** `assert_no_messages`, without waiting a second: nothing arrives before the sentinel's answer. */
   async assertNoMessages(why = 'unexpected message'): Promise<void> {
-    expect((await this.raw.drain()).filter((m) => m.type !== 'ka'), why).toEqual([]);
+    expect(await this.collect(), why).toEqual([]);
   }
 
   async waitDisconnect(): Promise<number> {
