@@ -150,4 +150,70 @@ describe.each(protocolNames)('tests/test_concurrent.py (%s)', (protocol) => {
         await client.assertNoMessages();
       }
   });
+
+  it('test_message_order_in_broadcast_unsubscribe_loop (tests/test_concurrent.py)', async () => {
+    for (const { subscription } of variants)
+      for (const confirmSubscriptions of flags)
+        for (const strictOrdering of flags) {
+          const label = `${subscription} confirm=${confirmSubscriptions} strict=${strictOrdering}`;
+          await using server = await serve({ confirmSubscriptions, strictOrdering, messageRate: false });
+          const client = await server.gql(protocol);
+          const spammer = await server.gql(protocol);
+          for (let round = 0; round < 3; round++) {
+            const subId = client.start(subQuery(subscription), { operationName: 'op_name', variables: { user_id: 'ALICE' } });
+            const variables = { message: '__SPAM_SPAM_SPAM_SPAM_SPAM_SPAM__', user_id: 'ALICE' };
+            const mine = new Set<string>();
+            for (let index = 0; index < 50; index++) {
+              if (index === 40) client.complete(subId);
+              spammer.start(SEND, { operationName: 'op_name', variables, id: `mut_spammer_${round}_${index}` });
+              mine.add(client.start(SEND, { operationName: 'op_name', variables, id: `mut_${round}_${index}` }));
+            }
+            // Everything this round caused on `client`: its 50 mutations answered, and (legacy) the `complete`.
+            let stopped = !client.legacy;
+            const seen = await readUntil(client, (m) => {
+              if (m.type === 'complete' && m.id === subId) stopped = true;
+              else if (m.type === 'complete' && typeof m.id === 'string') mine.delete(m.id);
+              return mine.size === 0 && stopped;
+            });
+            await readUntil(spammer, (_m, all) => all.filter((m) => m.type === 'complete').length === 50);
+            const own = seen.filter((m) => m.id === subId);
+            if (client.legacy) {
+              // Notifications only before the `complete`, and exactly one `complete`.
+              expect(own.at(-1), label).toEqual({ id: subId, type: 'complete' });
+              expect(own.filter((m) => m.type === 'complete'), label).toHaveLength(1);
+            }
+            // Intentional difference: on graphql-transport-ws no `complete` marks the stop; the port checks
+            // that the subscription is gone: after everything settled, a broadcast reaches nobody.
+            const after = (await client.collect()).filter((m) => m.id === subId);
+            if (client.legacy) expect(after, `${label}: a notification after the complete`).toEqual([]);
+            await server.chat.broadcast({ group: 'user_1', payload: { user_id: 1, message: 'after the stop' } });
+            const late = (await client.collect()).filter((m) => m.id === subId);
+            expect(late, label).toEqual([]);
+          }
+          await client.assertNoMessages('there must not be any messages');
+        }
+  });
+
+  it('test_message_order_in_subscribe_unsubscribe_all_loop (tests/test_concurrent.py)', async () => {
+    // The Python test calls `Subscription.unsubscribe()` (every group) 50 times, from a thread (sync) or the
+    // loop (async), right after subscribing; gqlcast's `channel.unsubscribe()` is one call for both.
+    for (const { subscription } of variants)
+      for (const strictOrdering of flags) {
+        await using server = await serve({ confirmSubscriptions: true, strictOrdering });
+        const client = await server.gql(protocol);
+        for (let round = 0; round < 10; round++) {
+          const subId = client.start(subQuery(subscription), { operationName: 'op_name', variables: { user_id: 'TOM' } });
+          // Unsubscribe everyone, again and again, until this subscription was hit (it may not be live yet).
+          for (let call = 0; call < 50 || !server.unsubscribed.some((u) => u.id === subId); call++) {
+            await server.chat.unsubscribe();
+            await tick();
+          }
+          // Server-side unsubscribe sends `complete` on both subprotocols: confirmation first, then `complete`.
+          expect(await client.receive()).toEqual({ id: subId, type: client.words.data, payload: confirmation });
+          expect(await client.receive()).toEqual({ id: subId, type: 'complete' });
+          expect(server.unsubscribed.at(-1)).toEqual({ id: subId, reason: 'unsubscribe' });
+        }
+        await client.assertNoMessages();
+      }
+  });
 });
