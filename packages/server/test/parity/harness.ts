@@ -24,10 +24,17 @@ export function createParity() {
   const sent = hub.channel('sent', { payload: z.object({ message: z.string(), delay: z.number().optional() }) });
   const trigger = hub.channel('trigger', { payload: z.object({}) });
   const numbered = hub.channel('numbered', { payload: z.object({ message: z.number() }) });
-  const authored = hub.channel('authored', { payload: z.object({ author_sessionid: z.string(), message: z.string() }) });
+  const authored = hub.channel('authored', {
+    payload: z.object({ author_sessionid: z.string(), message: z.string() }),
+  });
   const models = hub.channel('models', { payload: z.object({ user_ids: z.array(z.number()) }) });
   const times = hub.channel('times', {
-    payload: z.object({ datetime: z.date(), big: z.bigint(), tags: z.set(z.string()), map: z.map(z.string(), z.number()) }),
+    payload: z.object({
+      datetime: z.date(),
+      big: z.bigint(),
+      tags: z.set(z.string()),
+      map: z.map(z.string(), z.number()),
+    }),
   });
 
   const gates = new Map<string, Deferred<void>>();
@@ -105,7 +112,11 @@ export function createParity() {
   });
   const Success = builder.objectRef<{ success: boolean; is_ok: boolean; ok: boolean }>('Success');
   Success.implement({
-    fields: (t) => ({ success: t.exposeBoolean('success'), is_ok: t.exposeBoolean('is_ok'), ok: t.exposeBoolean('ok') }),
+    fields: (t) => ({
+      success: t.exposeBoolean('success'),
+      is_ok: t.exposeBoolean('is_ok'),
+      ok: t.exposeBoolean('ok'),
+    }),
   });
   const done = { success: true, is_ok: true, ok: true };
   builder.mutationType({
@@ -147,9 +158,21 @@ export function createParity() {
           return done;
         },
       }),
-      trigger: t.field({ type: Success, resolve: async () => (await trigger.broadcast({ payload: {} }), done) }),
+      trigger: t.field({
+        type: Success,
+        resolve: async () => {
+          await trigger.broadcast({ payload: {} });
+          return done;
+        },
+      }),
       noop: t.field({ type: Success, resolve: () => done }),
-      long_op: t.field({ type: Success, resolve: async () => (await gate('wakeup'), done) }),
+      long_op: t.field({
+        type: Success,
+        resolve: async () => {
+          await gate('wakeup');
+          return done;
+        },
+      }),
       send_messages: t.field({
         type: Success,
         resolve: async () => {
@@ -167,13 +190,21 @@ export function createParity() {
       }),
       send_models: t.field({
         type: Success,
-        resolve: async () => (await models.broadcast({ payload: { user_ids: [...users.keys()] } }), done),
+        resolve: async () => {
+          await models.broadcast({ payload: { user_ids: [...users.keys()] } });
+          return done;
+        },
       }),
       send_timestamps_payload: t.field({
         type: Success,
         args: { iso: t.arg.string({ required: true }) },
         resolve: async (_root, args) => {
-          const payload = { datetime: new Date(args.iso), big: 2n ** 70n, tags: new Set(['a', 'b']), map: new Map([['k', 1]]) };
+          const payload = {
+            datetime: new Date(args.iso),
+            big: 2n ** 70n,
+            tags: new Set(['a', 'b']),
+            map: new Map([['k', 1]]),
+          };
           await times.broadcast({ payload });
           return done;
         },
@@ -286,7 +317,18 @@ export function createParity() {
       }),
     }),
   });
-  return { hub, chat, sent, trigger, schema: builder.toSchema(), open, unsubscribed, unsubscribedCount, runLog, subscribed };
+  return {
+    hub,
+    chat,
+    sent,
+    trigger,
+    schema: builder.toSchema(),
+    open,
+    unsubscribed,
+    unsubscribedCount,
+    runLog,
+    subscribed,
+  };
 }
 
 export type Parity = ReturnType<typeof createParity>;
@@ -295,7 +337,7 @@ export type Parity = ReturnType<typeof createParity>;
 export async function serve(options: Omit<ServerOptions, 'schema'> = {}) {
   const parity = createParity();
   const server = await startServer({ ...options, schema: parity.schema }, parity as unknown as Fixture);
-  return Object.assign(server, parity, {
+  return Object.assign(server as Omit<typeof server, keyof Fixture>, parity, {
     /** A connected, initialised client with the Python client's verbs. */
     async gql(protocol: ProtocolName, headers?: Record<string, string>) {
       const client = new PyClient(await server.client(protocol, headers));

@@ -15,7 +15,11 @@ describe.each(protocolNames)('tests/test_async.py (%s)', (protocol) => {
     await recipient.assertNoMessages();
 
     const message = `Hi! ${Math.random().toString(16).slice(2)}`;
-    expect(await sender.execute('mutation send_message($message: String!) { send_message(message: $message) { success } }', { message })).toEqual({
+    expect(
+      await sender.execute('mutation send_message($message: String!) { send_message(message: $message) { success } }', {
+        message,
+      }),
+    ).toEqual({
       data: { send_message: { success: true } },
     });
     expect(await recipient.receiveNext(subId)).toEqual({ data: { on_message_sent: { message } } });
@@ -23,7 +27,11 @@ describe.each(protocolNames)('tests/test_async.py (%s)', (protocol) => {
     // Ten increasing timestamps whose async publish waits decreasing delays (10 ms … 1 ms):
     // notifications of one subscription keep broadcast order even when an earlier publish is slower.
     const count = 10;
-    expect(await sender.execute('mutation send_timestamps($count: Int!) { send_timestamps(count: $count) { success } }', { count })).toEqual({
+    expect(
+      await sender.execute('mutation send_timestamps($count: Int!) { send_timestamps(count: $count) { success } }', {
+        count,
+      }),
+    ).toEqual({
       data: { send_timestamps: { success: true } },
     });
     const timestamps: number[] = [];

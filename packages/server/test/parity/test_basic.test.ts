@@ -40,7 +40,9 @@ describe.each(protocolNames)('tests/test_basic.py (%s)', (protocol) => {
 
     // 2. Stop server-side (`kick_out_user` → channel.unsubscribe) : the client gets `complete` on both subprotocols.
     const tom = client.start(SUB, { operationName: 'op_name', variables: { user_id: 'TOM' } });
-    const kick = client.start('mutation op_name { kick_out_user(user_id: TOM) { success } }', { operationName: 'op_name' });
+    const kick = client.start('mutation op_name { kick_out_user(user_id: TOM) { success } }', {
+      operationName: 'op_name',
+    });
     expect(await client.receiveNext(kick)).toEqual({ data: { kick_out_user: { success: true } } });
     await client.receiveComplete(kick);
     await client.receiveComplete(tom);
@@ -62,7 +64,11 @@ describe.each(protocolNames)('tests/test_basic.py (%s)', (protocol) => {
       expect(await client.receiveNext(id)).toEqual(confirmation);
       return { client, id };
     };
-    const trigger = async (client: Awaited<ReturnType<typeof subscribe>>['client'], userId: string | null, message: string) => {
+    const trigger = async (
+      client: Awaited<ReturnType<typeof subscribe>>['client'],
+      userId: string | null,
+      message: string,
+    ) => {
       const id = client.start(SEND, { operationName: 'op_name', variables: { message, user_id: userId } });
       await client.receiveNext(id);
       await client.receiveComplete(id);

@@ -6,15 +6,14 @@
 import { setImmediate as tick } from 'node:timers/promises';
 import { describe, expect, it } from 'vitest';
 import type { Message } from '../utils/test-client.js';
-import { confirmation, protocolNames, type PyClient, serve } from './harness.js';
+import { confirmation, type PyClient, protocolNames, serve } from './harness.js';
 
 const variants = [
   { resolvers: 'sync', subscription: 'on_chat_message_sent' },
   { resolvers: 'async', subscription: 'on_chat_message_sent_async' },
 ] as const;
 const flags = [false, true];
-const subQuery = (field: string) =>
-  `subscription op_name($user_id: UserId) { ${field}(user_id: $user_id) { event } }`;
+const subQuery = (field: string) => `subscription op_name($user_id: UserId) { ${field}(user_id: $user_id) { event } }`;
 const SEND = `mutation op_name($message: String!, $user_id: UserId) {
   send_chat_message(message: $message, user_id: $user_id) { message }
 }`;
@@ -54,7 +53,10 @@ describe.each(protocolNames)('tests/test_concurrent.py (%s)', (protocol) => {
         const client = await server.gql(protocol);
         const expected = new Set<string>();
         for (let i = 0; i < count; i++) {
-          const id = client.start(`query op_name { ${field} }`, { operationName: 'op_name', id: `${field}-${count}-${i}` });
+          const id = client.start(`query op_name { ${field} }`, {
+            operationName: 'op_name',
+            id: `${field}-${count}-${i}`,
+          });
           expected.add(`${id} ${client.words.data}`);
           expected.add(`${id} complete`);
         }
@@ -85,7 +87,8 @@ describe.each(protocolNames)('tests/test_concurrent.py (%s)', (protocol) => {
       const mutationId = client.start(SEND, { operationName: 'op_name', variables: { message, user_id: 'ALICE' } });
       await client.receiveNext(mutationId);
       await client.receiveComplete(mutationId);
-      const event = (payload: { data?: unknown }) => (payload.data as Record<string, { event: string }>)[subscription]?.event;
+      const event = (payload: { data?: unknown }) =>
+        (payload.data as Record<string, { event: string }>)[subscription]?.event;
       expect(event(await client.receiveNext(sub2))).toContain(message);
       expect(event(await clientNew.receiveNext(subNew))).toContain(message);
       await client.assertNoMessages();
@@ -104,17 +107,24 @@ describe.each(protocolNames)('tests/test_concurrent.py (%s)', (protocol) => {
           const ids = Array.from({ length: 18 }, (_, i) => String(i + 1));
           // Each subscription is followed at once by a burst of stops, interleaved with the others.
           for (const [i, id] of ids.entries())
-            client.start(subQuery(subscription), { operationName: 'op_name', variables: { user_id: users[i % 3] }, id });
+            client.start(subQuery(subscription), {
+              operationName: 'op_name',
+              variables: { user_id: users[i % 3] },
+              id,
+            });
           for (let burst = 0; burst < 5; burst++) for (const id of ids) client.complete(id);
           const seen = client.legacy
-            ? await readUntil(client, (_m, all) => ids.every((id) => all.some((m) => m.id === id && m.type === 'complete')))
+            ? await readUntil(client, (_m, all) =>
+                ids.every((id) => all.some((m) => m.id === id && m.type === 'complete')),
+              )
             : await client.collect();
           await client.assertNoMessages();
           for (const id of ids) {
             const own = seen.filter((m) => m.id === id);
             // At most a confirmation, then (legacy) exactly one `complete` however many stops were sent.
             const expected: Message[] = [];
-            if (own.some((m) => m.type === client.words.data)) expected.push({ id, type: client.words.data, payload: confirmation });
+            if (own.some((m) => m.type === client.words.data))
+              expected.push({ id, type: client.words.data, payload: confirmation });
             if (client.legacy) expected.push({ id, type: 'complete' });
             expect(own, `${id} confirm=${confirmSubscriptions} strict=${strictOrdering}`).toEqual(expected);
           }
@@ -131,11 +141,14 @@ describe.each(protocolNames)('tests/test_concurrent.py (%s)', (protocol) => {
         await using server = await serve({ confirmSubscriptions: true, strictOrdering, messageRate: false });
         const client = await server.gql(protocol);
         for (let round = 0; round < 20; round++) {
-          const subId = client.start(subQuery(subscription), { operationName: 'op_name', variables: { user_id: 'TOM' } });
+          const subId = client.start(subQuery(subscription), {
+            operationName: 'op_name',
+            variables: { user_id: 'TOM' },
+          });
           for (let i = 0; i < 42; i++) client.complete(subId);
-          const own = (client.legacy ? await readUntil(client, (m) => m.type === 'complete') : await client.collect()).filter(
-            (m) => m.id === subId,
-          );
+          const own = (
+            client.legacy ? await readUntil(client, (m) => m.type === 'complete') : await client.collect()
+          ).filter((m) => m.id === subId);
           const expected: Message[] = [];
           // Intentional difference: without strictOrdering gqlcast handles the stops concurrently with the
           // start, and a stop that arrives while the subscription starts cancels it before it is accepted:
@@ -160,7 +173,10 @@ describe.each(protocolNames)('tests/test_concurrent.py (%s)', (protocol) => {
           const client = await server.gql(protocol);
           const spammer = await server.gql(protocol);
           for (let round = 0; round < 3; round++) {
-            const subId = client.start(subQuery(subscription), { operationName: 'op_name', variables: { user_id: 'ALICE' } });
+            const subId = client.start(subQuery(subscription), {
+              operationName: 'op_name',
+              variables: { user_id: 'ALICE' },
+            });
             const variables = { message: '__SPAM_SPAM_SPAM_SPAM_SPAM_SPAM__', user_id: 'ALICE' };
             const mine = new Set<string>();
             for (let index = 0; index < 50; index++) {
@@ -180,7 +196,10 @@ describe.each(protocolNames)('tests/test_concurrent.py (%s)', (protocol) => {
             if (client.legacy) {
               // Notifications only before the `complete`, and exactly one `complete`.
               expect(own.at(-1), label).toEqual({ id: subId, type: 'complete' });
-              expect(own.filter((m) => m.type === 'complete'), label).toHaveLength(1);
+              expect(
+                own.filter((m) => m.type === 'complete'),
+                label,
+              ).toHaveLength(1);
             }
             // Intentional difference: on graphql-transport-ws no `complete` marks the stop; the port checks
             // that the subscription is gone: after everything settled, a broadcast reaches nobody.
@@ -202,7 +221,10 @@ describe.each(protocolNames)('tests/test_concurrent.py (%s)', (protocol) => {
         await using server = await serve({ confirmSubscriptions: true, strictOrdering });
         const client = await server.gql(protocol);
         for (let round = 0; round < 10; round++) {
-          const subId = client.start(subQuery(subscription), { operationName: 'op_name', variables: { user_id: 'TOM' } });
+          const subId = client.start(subQuery(subscription), {
+            operationName: 'op_name',
+            variables: { user_id: 'TOM' },
+          });
           // Unsubscribe everyone, again and again, until this subscription was hit (it may not be live yet).
           for (let call = 0; call < 50 || !server.unsubscribed.some((u) => u.id === subId); call++) {
             await server.chat.unsubscribe();

@@ -2,31 +2,41 @@
 // `info.context` is a fresh object per operation in both libraries; the
 // Channels scope (`info.context.channels_scope`) is gqlcast's `context.state`.
 import { describe, expect, it } from 'vitest';
-import type { DefaultContext } from '../../src/index.js';
 import { protocolNames, serve } from './harness.js';
 
 describe('tests/test_context.py (no socket)', () => {
   it('test_dict__as_object (tests/test_context.py)', async () => {
-    // DictAsObject exists because Python dicts have no attribute access. A JS object is both
-    // at once; the port checks that the context an operation gets is such a plain object:
-    // keys set by attribute are seen by key and `in`, and deleting removes them both ways.
+    // DictAsObject exists because a Python dict has no attribute access; a JS object is both at once.
+    // The port checks what DictAsObject gave resolvers: the operation's context is a plain, writable
+    // object whose keys read the same by name and by key, can be deleted, and carry the operation's
+    // id and name (`graphql_operation_id`, `graphql_operation_name`) and the connection's state
+    // (`channels_scope`).
     let seen: unknown;
+    const key = 'marker2';
     await using server = await serve({
-      context: (connection, message) => {
-        const context: Record<string, unknown> = { connection, state: connection.state, operationId: message.id };
-        context.marker1 = 1;
-        const ok = 'marker1' in context && context.marker1 === 1 && context['marker1'] === 1;
-        context['marker2'] = 2;
-        const ok2 = context.marker2 === 2;
-        delete context.marker1;
-        delete context['marker2'];
-        seen = { ok, ok2, after: Object.keys(context).sort(), missing: context.marker1 };
-        return context as unknown as DefaultContext;
-      },
+      middleware: [
+        (next, root, args, context, info) => {
+          const ctx = context as Record<string, unknown>;
+          ctx.marker1 = 1;
+          ctx[key] = 2;
+          const both = 'marker1' in ctx && ctx.marker1 === 1 && ctx.marker2 === 2;
+          delete ctx.marker1;
+          delete ctx[key];
+          seen = {
+            both,
+            gone: !('marker1' in ctx) && !('marker2' in ctx),
+            operationId: ctx.operationId,
+            operationName: ctx.operationName,
+            state: ctx.state === (ctx.connection as { state: unknown }).state,
+          };
+          return next(root, args, context, info);
+        },
+      ],
     });
     const client = await server.gql('graphql-transport-ws');
-    await client.execute('{ ok }');
-    expect(seen).toEqual({ ok: true, ok2: true, after: ['connection', 'operationId', 'state'], missing: undefined });
+    client.start('query named { ok }', { id: 'the-id', operationName: 'named' });
+    await client.receiveNext('the-id');
+    expect(seen).toEqual({ both: true, gone: true, operationId: 'the-id', operationName: 'named', state: true });
   });
 });
 
@@ -35,7 +45,8 @@ describe.each(protocolNames)('tests/test_context.py (%s)', (protocol) => {
     await using server = await serve({ strictOrdering: true });
     for (let connection = 0; connection < 2; connection++) {
       const client = await server.gql(protocol);
-      for (let request = 0; request < 2; request++) expect(await client.execute('{ context_ok }')).toEqual({ data: { context_ok: true } });
+      for (let request = 0; request < 2; request++)
+        expect(await client.execute('{ context_ok }')).toEqual({ data: { context_ok: true } });
       await client.raw.close();
     }
     expect(server.runLog).toEqual([false, false, false, false]);
@@ -45,7 +56,8 @@ describe.each(protocolNames)('tests/test_context.py (%s)', (protocol) => {
     await using server = await serve({ strictOrdering: true });
     for (let connection = 0; connection < 2; connection++) {
       const client = await server.gql(protocol);
-      for (let request = 0; request < 2; request++) expect(await client.execute('{ scope_ok }')).toEqual({ data: { scope_ok: true } });
+      for (let request = 0; request < 2; request++)
+        expect(await client.execute('{ scope_ok }')).toEqual({ data: { scope_ok: true } });
       await client.raw.close();
     }
     // Kept within a connection, not across connections.

@@ -2,7 +2,7 @@
 // `..._graphql_transport_ws` are about that subprotocol's close codes and run on it only.
 import { describe, expect, it } from 'vitest';
 import type { Message } from '../utils/test-client.js';
-import { protocolNames, type PyClient, serve, VALUE } from './harness.js';
+import { type PyClient, protocolNames, serve, VALUE } from './harness.js';
 
 type WireError = { message: string; locations?: unknown; extensions?: { code?: string } };
 
@@ -118,7 +118,9 @@ describe.each(protocolNames)('tests/test_error.py (%s)', (protocol) => {
       const id = client.start(sub(which));
       const message = await client.receive();
       expect(message).toMatchObject({ id, type: 'error' });
-      const errors = client.legacy ? (message.payload as { errors: WireError[] }).errors : (message.payload as WireError[]);
+      const errors = client.legacy
+        ? (message.payload as { errors: WireError[] }).errors
+        : (message.payload as WireError[]);
       // Intentional difference: `GQLCAST_INVALID_GROUP` (docs/errors.md) instead of Python's `AssertionError` code.
       expect(errors[0]?.extensions?.code).toBe('GQLCAST_INVALID_GROUP');
       await client.assertNoMessages();
@@ -156,7 +158,8 @@ describe('tests/test_error.py (graphql-transport-ws close codes)', () => {
   it('test_subscriber_already_exists_error_graphql_transport_ws (tests/test_error.py)', async () => {
     await using server = await serve({ strictOrdering: true });
     const client = await server.gql('graphql-transport-ws');
-    for (let i = 0; i < 2; i++) client.start('subscription { test_subscription(switch: "NONE") { ok } }', { id: 'NOT_UNIQUE_ID' });
+    for (let i = 0; i < 2; i++)
+      client.start('subscription { test_subscription(switch: "NONE") { ok } }', { id: 'NOT_UNIQUE_ID' });
     expect(await client.waitDisconnect()).toBe(4409);
   });
 });
