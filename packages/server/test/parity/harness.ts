@@ -367,8 +367,10 @@ export class PyClient {
     return this.words.legacy;
   }
 
+  /** As the Python client does: `connection_init` with `payload: ""`, then expects `connection_ack`. */
   async connectAndInit(): Promise<void> {
-    await this.raw.init();
+    this.raw.send({ type: 'connection_init', payload: '' });
+    expect(await this.receive()).toMatchObject({ type: 'connection_ack' });
   }
 
   start(query: string, options: { variables?: Record<string, unknown>; operationName?: string; id?: string } = {}) {
