@@ -193,6 +193,13 @@ describe.each(protocolNames)('tests/test_concurrent.py (%s)', (protocol) => {
             });
             await readUntil(spammer, (_m, all) => all.filter((m) => m.type === 'complete').length === 50);
             const own = seen.filter((m) => m.id === subId);
+            if (strictOrdering) {
+              // The stop was handled before `mut_<round>_40`: nothing of the subscription after that one's answer.
+              const answered = seen.findIndex((m) => m.id === `mut_${round}_40` && m.type === 'complete');
+              expect(answered).toBeGreaterThanOrEqual(0);
+              const late = seen.slice(answered).filter((m) => m.id === subId && m.type !== 'complete');
+              expect(late, `${label}: notified after the stop`).toEqual([]);
+            }
             if (client.legacy) {
               // Notifications only before the `complete`, and exactly one `complete`.
               expect(own.at(-1), label).toEqual({ id: subId, type: 'complete' });
