@@ -1,4 +1,5 @@
 import type { PublishCall } from '@gqlcast/core/push';
+import { isPushField } from '@gqlcast/core/push';
 import {
   defaultFieldResolver,
   GraphQLDirective,
@@ -60,7 +61,12 @@ export function applyMiddleware(schema: GraphQLSchema, middleware: readonly Midd
           type: rewire(field.type),
           args: args(field.args ?? {}),
           // Interfaces' resolvers never run (the object type's do): only object fields are wrapped.
-          ...(wrap ? { resolve: wrapResolver(field.resolve ?? defaultFieldResolver, middleware) } : {}),
+          // A gqlcast push field's resolver only hands on what `publish` returned, and the middleware
+          // already runs around `publish`: wrapping both would run it twice per notification (the
+          // Python library runs middleware once per field, `publish` being the field's resolver).
+          ...(wrap && !isPushField(field.extensions)
+            ? { resolve: wrapResolver(field.resolve ?? defaultFieldResolver, middleware) }
+            : {}),
         },
       ]),
     );

@@ -347,7 +347,9 @@ describe.each(protocolNames)('delivery (%s)', (protocol) => {
       await server.ticks.broadcast({ group: 'g', payload: { n: 3 } });
       expect((await client.next()).payload).toEqual({ data: { published: { n: 3 } } });
       expect(server.events).toEqual(['publish']);
-      expect(seen).toEqual(['published:publish', 'published:resolve', 'n:resolve']);
+      // Once per field of the notification: `publish` stands for the subscription field's resolver
+      // (which only hands the value on and is not wrapped), as in the Python library.
+      expect(seen).toEqual(['published:publish', 'n:resolve']);
     });
 
     it('runs around publish on the pull path too (a root fragment: the server pulls the stream)', async () => {
@@ -365,7 +367,9 @@ describe.each(protocolNames)('delivery (%s)', (protocol) => {
       await server.ticks.broadcast({ group: 'g', payload: { n: 4 } });
       expect((await client.next()).payload).toEqual({ data: { published: { n: 4 } } });
       expect(server.events).toEqual(['publish']);
-      expect(seen).toEqual(['published:publish', 'published:resolve', 'n:resolve']);
+      // Once per field of the notification: `publish` stands for the subscription field's resolver
+      // (which only hands the value on and is not wrapped), as in the Python library.
+      expect(seen).toEqual(['published:publish', 'n:resolve']);
     });
   });
 });
