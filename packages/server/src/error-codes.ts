@@ -21,6 +21,10 @@ export const ServerErrorCode = {
   DuplicateId: 'GQLCAST_DUPLICATE_ID',
   /** Legacy protocol: `onConnect` refused the connection (`connection_error`, then close 4403). */
   ConnectionRefused: 'GQLCAST_CONNECTION_REFUSED',
+  /** A persisted document's id that the store does not know (see `persistedDocuments`). */
+  PersistedDocumentNotFound: 'GQLCAST_PERSISTED_DOCUMENT_NOT_FOUND',
+  /** A query text where only persisted documents are accepted (`persistedDocuments({ required: true })`). */
+  PersistedDocumentRequired: 'GQLCAST_PERSISTED_DOCUMENT_REQUIRED',
   /** The operation's estimated cost is above `costLimit.maxCost` (see docs/security.md). */
   QueryTooCostly: 'GQLCAST_QUERY_TOO_COSTLY',
   /**

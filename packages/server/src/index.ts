@@ -15,6 +15,8 @@ export type {
   OperationMessage,
   OriginCheck,
   ServerOptions,
+  SubscribeDecision,
   UpgradeRequest,
 } from './options.js';
+export { type PersistedDocumentsOptions, persistedDocuments } from './persisted-documents.js';
 export { serverDefaults } from './resolve-options.js';

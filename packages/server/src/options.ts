@@ -41,6 +41,18 @@ export type Middleware = (
 // biome-ignore lint/suspicious/noConfusingVoidType: `void` lets a hook with no return statement accept.
 export type ConnectDecision = boolean | undefined | void | Record<string, unknown>;
 
+/** What `onSubscribe` returns: nothing, a replacement for parts of the request, or errors refusing it. */
+export type SubscribeDecision =
+  // biome-ignore lint/suspicious/noConfusingVoidType: `void` lets a hook with no return statement run the operation as sent.
+  | void
+  | undefined
+  | {
+      readonly query?: string | undefined;
+      readonly variables?: Readonly<Record<string, unknown>> | null | undefined;
+      readonly operationName?: string | null | undefined;
+    }
+  | readonly GraphQLError[];
+
 /** Who may open a connection from a browser: exact origins, or a function of the origin and the whole upgrade request. */
 export type OriginCheck = readonly string[] | ((origin: string, request: IncomingMessage) => boolean);
 
@@ -90,6 +102,25 @@ export interface ServerOptions<Context = DefaultContext, State extends object = 
    */
   onOperation?:
     | ((connection: Connection<State>, id: string, payload: SubscribePayload) => void | Promise<void>)
+    | undefined;
+
+  /**
+   * Runs first for each operation, before its document is parsed: it may
+   * replace what the client sent (a persisted document's text for its id, see
+   * {@link persistedDocuments}) or refuse the operation.
+   * - return nothing: the operation runs as sent;
+   * - return `{ query?, variables?, operationName? }`: those replace the
+   *   client's (the replacement is parsed, validated and limited like any query);
+   * - return a list of `GraphQLError`s: the client gets an `error` with them
+   *   (`extensions.code` `GQLCAST_OPERATION_REFUSED` unless they carry one).
+   * A throw refuses the operation in the same way, with the error's message.
+   */
+  onSubscribe?:
+    | ((
+        connection: Connection<State>,
+        id: string,
+        payload: SubscribePayload,
+      ) => SubscribeDecision | Promise<SubscribeDecision>)
     | undefined;
 
   /**

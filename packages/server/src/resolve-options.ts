@@ -12,6 +12,7 @@ export interface ResolvedOptions {
   readonly onConnect: ServerOptions<unknown, object>['onConnect'];
   readonly onDisconnect: ServerOptions<unknown, object>['onDisconnect'];
   readonly onOperation: ServerOptions<unknown, object>['onOperation'];
+  readonly onSubscribe: ServerOptions<unknown, object>['onSubscribe'];
   readonly keepAlive: number;
   readonly connectionInitTimeout: number;
   readonly heartbeatInterval: number;
@@ -212,6 +213,7 @@ export function resolveOptions(options: ServerOptions<never, never>): ResolvedOp
     onConnect: hook(options.onConnect, 'onConnect') as ResolvedOptions['onConnect'],
     onDisconnect: hook(options.onDisconnect, 'onDisconnect') as ResolvedOptions['onDisconnect'],
     onOperation: hook(options.onOperation, 'onOperation') as ResolvedOptions['onOperation'],
+    onSubscribe: hook(options.onSubscribe, 'onSubscribe') as ResolvedOptions['onSubscribe'],
     keepAlive: duration(options.keepAlive, serverDefaults.keepAlive, 'keepAlive'),
     connectionInitTimeout: duration(
       options.connectionInitTimeout,

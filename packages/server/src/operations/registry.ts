@@ -5,7 +5,7 @@ import { type ExecutionResult, GraphQLError, type GraphQLSchema } from 'graphql'
 import { type DocumentCache, declaredVariables } from '../documents.js';
 import { ServerErrorCode as Codes, type ServerErrorCode, withCode } from '../error-codes.js';
 import type { NotificationFrame } from '../frames.js';
-import type { Connection, ResolvedOptions } from '../options.js';
+import type { Connection, ResolvedOptions, SubscribeDecision } from '../options.js';
 import type { Outbox } from '../outbox.js';
 import type { SharedExecutions } from '../push-execution.js';
 import type { MemberHost, PushMember } from '../push-member.js';
@@ -146,11 +146,13 @@ export class OperationRegistry implements MemberHost {
     }
   }
 
-  async #run(operation: Operation, payload: SubscribePayload): Promise<void> {
+  async #run(operation: Operation, sent: SubscribePayload): Promise<void> {
     const id = operation.id;
     const { options } = this.scope;
     const connection = this.connection;
     try {
+      const payload = await this.#decide(operation, sent);
+      if (payload === undefined) return;
       const prepared = this.scope.documents.prepare(payload.query, payload.operationName, this.#validationBudget);
       if (!prepared.ok) {
         this.refuse(operation, this.formatErrors(prepared.errors, Codes.InvalidOperation), 'invalid');
@@ -214,6 +216,37 @@ export class OperationRegistry implements MemberHost {
       if (operation.state === 'done') return;
       this.refuse(operation, [this.formatThrown(error, Codes.OperationRefused)], 'refused');
     }
+  }
+
+  /**
+   * `onSubscribe`'s decision: the request to run (the client's, or parts of it replaced), or
+   * `undefined` when the hook refused it (the refusal is sent) or the client stopped it meanwhile.
+   */
+  async #decide(operation: Operation, sent: SubscribePayload): Promise<SubscribePayload | undefined> {
+    const onSubscribe = this.scope.options.onSubscribe;
+    if (onSubscribe === undefined) return sent;
+    let decision: SubscribeDecision;
+    try {
+      decision = await onSubscribe(this.connection, operation.id, sent);
+    } catch (error) {
+      if (operation.state !== 'done') {
+        this.refuse(operation, [this.formatThrown(error, Codes.OperationRefused)], 'refused');
+      }
+      return undefined;
+    }
+    if (operation.state === 'done') return undefined;
+    if (Array.isArray(decision)) {
+      this.refuse(operation, this.formatErrors(decision as readonly GraphQLError[], Codes.OperationRefused), 'refused');
+      return undefined;
+    }
+    if (decision === undefined || decision === null) return sent;
+    const replaced = decision as Exclude<SubscribeDecision, void | undefined | readonly GraphQLError[]>;
+    return {
+      ...sent,
+      query: replaced.query ?? sent.query,
+      variables: replaced.variables === undefined ? sent.variables : replaced.variables,
+      operationName: replaced.operationName === undefined ? sent.operationName : replaced.operationName,
+    } as SubscribePayload;
   }
 
   /**
