@@ -1,60 +1,28 @@
 import type { IncomingMessage } from 'node:http';
 import type { Logger } from '@gqlcast/core';
-import type { SubscribePayload, WireResult } from '@gqlcast/core/protocol';
-import type {
-  ExecutionArgs,
-  ExecutionResult,
-  GraphQLError,
-  GraphQLFormattedError,
-  GraphQLResolveInfo,
-  GraphQLSchema,
-  ValidationRule,
-} from 'graphql';
+import type { SubscribePayload, WireError, WireResult } from '@gqlcast/core/protocol';
+import type { GraphQLError, GraphQLFormattedError, GraphQLSchema, ValidationRule } from 'graphql';
 import type { Connection, DefaultContext, OperationMessage } from './connection-types.js';
 import type { CostLimit } from './cost-limit.js';
 
 export type { Connection, DefaultContext, OperationMessage, UpgradeRequest } from './connection-types.js';
+export type {
+  ConnectDecision,
+  ExecuteFunction,
+  MessageLimits,
+  Middleware,
+  OriginCheck,
+  SubscribeDecision,
+} from './option-types.js';
 
-/**
- * Runs a document's selection set: graphql-js `execute`, or a compiled
- * equivalent such as graphql-jit's (see docs/performance.md for a recipe).
- */
-export type ExecuteFunction = (args: ExecutionArgs) => ExecutionResult<unknown> | Promise<ExecutionResult<unknown>>;
-
-/**
- * A field middleware: runs around every field resolver of queries, mutations
- * and notifications (not around a subscription's `subscribe`).
- * Call `next` to run the rest of the chain and the resolver.
- */
-export type Middleware = (
-  next: (root: unknown, args: Record<string, unknown>, context: unknown, info: GraphQLResolveInfo) => unknown,
-  root: unknown,
-  args: Record<string, unknown>,
-  context: unknown,
-  info: GraphQLResolveInfo,
-) => unknown;
-
-/**
- * What `onConnect` returns: `true` or nothing accepts, an object accepts and
- * becomes the ack payload, `false` refuses.
- */
-// biome-ignore lint/suspicious/noConfusingVoidType: `void` lets a hook with no return statement accept.
-export type ConnectDecision = boolean | undefined | void | Record<string, unknown>;
-
-/** What `onSubscribe` returns: nothing, a replacement for parts of the request, or errors refusing it. */
-export type SubscribeDecision =
-  // biome-ignore lint/suspicious/noConfusingVoidType: `void` lets a hook with no return statement run the operation as sent.
-  | void
-  | undefined
-  | {
-      readonly query?: string | undefined;
-      readonly variables?: Readonly<Record<string, unknown>> | null | undefined;
-      readonly operationName?: string | null | undefined;
-    }
-  | readonly GraphQLError[];
-
-/** Who may open a connection from a browser: exact origins, or a function of the origin and the whole upgrade request. */
-export type OriginCheck = readonly string[] | ((origin: string, request: IncomingMessage) => boolean);
+import type {
+  ConnectDecision,
+  ExecuteFunction,
+  MessageLimits,
+  Middleware,
+  OriginCheck,
+  SubscribeDecision,
+} from './option-types.js';
 
 /**
  * Options of `createGraphqlWsServer`.
@@ -122,6 +90,46 @@ export interface ServerOptions<Context = DefaultContext, State extends object = 
         payload: SubscribePayload,
       ) => SubscribeDecision | Promise<SubscribeDecision>)
     | undefined;
+
+  /**
+   * Runs for each result sent (a query's or mutation's answer, each
+   * notification; not the confirmation), synchronously, just before it is
+   * sent: return a replacement (redacted data, added `extensions`) or nothing
+   * to send it as it is. A throw is logged and the original is sent. Setting
+   * it makes subscriptions of gqlcast fields run per subscriber (each
+   * notification must pass the hook on its own): no shared executions.
+   */
+  onNext?:
+    | ((
+        connection: Connection<State>,
+        id: string,
+        payload: SubscribePayload,
+        result: WireResult,
+        // biome-ignore lint/suspicious/noConfusingVoidType: a hook with no return statement sends the result as it is.
+      ) => WireResult | undefined | void)
+    | undefined;
+
+  /**
+   * Runs, synchronously, for the errors of an operation that cannot run or
+   * failed (the `error` message), just before they are sent: return the list
+   * to send instead, or nothing. A throw is logged and the originals are sent.
+   */
+  onError?:
+    | ((
+        connection: Connection<State>,
+        id: string,
+        payload: SubscribePayload,
+        errors: readonly WireError[],
+        // biome-ignore lint/suspicious/noConfusingVoidType: a hook with no return statement sends the errors as they are.
+      ) => readonly WireError[] | undefined | void)
+    | undefined;
+
+  /**
+   * Runs once when an operation ends, whatever ended it: answered, its stream
+   * over, failed or refused, stopped by the client, or its connection closed.
+   * Errors are logged.
+   */
+  onComplete?: ((connection: Connection<State>, id: string, payload: SubscribePayload) => void) | undefined;
 
   /**
    * Sends a protocol keep-alive every this many milliseconds after the
@@ -374,13 +382,3 @@ export interface ServerOptions<Context = DefaultContext, State extends object = 
 }
 
 export type { ResolvedOptions } from './resolve-options.js';
-
-/** Size limits on what a client message carries, in UTF-8 bytes (see `ServerOptions.messageLimits`). */
-export interface MessageLimits {
-  /** An operation id: graphql-ws's client sends UUIDs (36 bytes), Apollo's and urql's small numbers. */
-  readonly operationId: number;
-  /** `payload.operationName`. */
-  readonly operationName: number;
-  /** A graphql-transport-ws `ping`'s or `pong`'s whole message (the server echoes a ping's payload). */
-  readonly pingPayload: number;
-}

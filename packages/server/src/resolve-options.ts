@@ -13,6 +13,9 @@ export interface ResolvedOptions {
   readonly onDisconnect: ServerOptions<unknown, object>['onDisconnect'];
   readonly onOperation: ServerOptions<unknown, object>['onOperation'];
   readonly onSubscribe: ServerOptions<unknown, object>['onSubscribe'];
+  readonly onNext: ServerOptions<unknown, object>['onNext'];
+  readonly onError: ServerOptions<unknown, object>['onError'];
+  readonly onComplete: ServerOptions<unknown, object>['onComplete'];
   readonly keepAlive: number;
   readonly connectionInitTimeout: number;
   readonly heartbeatInterval: number;
@@ -214,6 +217,9 @@ export function resolveOptions(options: ServerOptions<never, never>): ResolvedOp
     onDisconnect: hook(options.onDisconnect, 'onDisconnect') as ResolvedOptions['onDisconnect'],
     onOperation: hook(options.onOperation, 'onOperation') as ResolvedOptions['onOperation'],
     onSubscribe: hook(options.onSubscribe, 'onSubscribe') as ResolvedOptions['onSubscribe'],
+    onNext: hook(options.onNext, 'onNext') as ResolvedOptions['onNext'],
+    onError: hook(options.onError, 'onError') as ResolvedOptions['onError'],
+    onComplete: hook(options.onComplete, 'onComplete') as ResolvedOptions['onComplete'],
     keepAlive: duration(options.keepAlive, serverDefaults.keepAlive, 'keepAlive'),
     connectionInitTimeout: duration(
       options.connectionInitTimeout,

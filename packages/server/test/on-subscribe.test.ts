@@ -100,3 +100,48 @@ describe.each(protocolNames)('persistedDocuments (%s)', (protocol) => {
     expect(() => persistedDocuments({ find: 'x' as never })).toThrow(/find must be a function/);
   });
 });
+
+describe.each(protocolNames)('onNext, onError, onComplete (%s)', (protocol) => {
+  it('onNext replaces results (queries and notifications, not the confirmation); onError maps errors', async () => {
+    await using server = await startServer({
+      confirmSubscriptions: true,
+      onNext: (_connection, _id, _payload, result) => ({ ...result, extensions: { redacted: true } }),
+      onError: (_connection, _id, _payload, errors) => errors.map((error) => ({ ...error, message: 'Hidden' })),
+    });
+    const client = await server.client(protocol);
+    await client.init();
+    start(client, 'q', '{ hello }');
+    expect(await client.next()).toEqual(
+      data(client, 'q', { data: { hello: 'Hello, world!' }, extensions: { redacted: true } }),
+    );
+    await client.next();
+    start(client, 's', 'subscription { onMessage { text } }');
+    expect(await client.next()).toEqual(data(client, 's', { data: null }));
+    await server.messages.broadcast({ payload: { room: 'r', text: 'hi', from: 'x' } });
+    expect(await client.next()).toEqual(
+      data(client, 's', { data: { onMessage: { text: 'hi' } }, extensions: { redacted: true } }),
+    );
+    start(client, 'r', 'subscription { refused { text } }');
+    const refused = await client.next();
+    expect(refused).toMatchObject({ id: 'r', type: 'error' });
+    expect(JSON.stringify(refused.payload)).toContain('"message":"Hidden"');
+  });
+
+  it('onComplete runs once per operation, whatever ended it', async () => {
+    const ended: string[] = [];
+    await using server = await startServer({ onComplete: (_connection, id) => void ended.push(id) });
+    const client = await server.client(protocol);
+    await client.init();
+    start(client, 'q', '{ hello }');
+    await client.next();
+    await client.next();
+    start(client, 'bad', '{ nope }');
+    await client.until((message) => message.id === 'bad' && (message.type === 'error' || message.type === 'complete'));
+    start(client, 's', 'subscription { onMessage { text } }');
+    expect(await client.drain()).toEqual([]);
+    client.send({ id: 's', type: words(client).stop });
+    await server.unsubscribedCount(1);
+    expect(await client.drain()).toEqual(words(client).legacy ? [{ id: 's', type: 'complete' }] : []);
+    expect(ended.filter((id) => !id.startsWith('sentinel-'))).toEqual(['q', 'bad', 's']);
+  });
+});

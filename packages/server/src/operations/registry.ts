@@ -12,6 +12,7 @@ import type { MemberHost, PushMember } from '../push-member.js';
 import { TokenBucket } from '../rate-limit.js';
 import { toWireResult } from '../wire-result.js';
 import { contextFor, executeOperation } from './execute.js';
+import { HookedSink } from './hooked-sink.js';
 import { isPushField, subscribePush } from './push.js';
 import { endStream, subscribePull } from './subscribe.js';
 
@@ -103,7 +104,11 @@ export class OperationRegistry implements MemberHost {
   constructor(scope: OperationScope, connection: Connection<object>, sink: OperationSink) {
     this.scope = scope;
     this.connection = connection;
-    this.sink = sink;
+    const { onNext, onError, onComplete } = scope.options;
+    this.sink =
+      onNext === undefined && onError === undefined && onComplete === undefined
+        ? sink
+        : new HookedSink(sink, scope.options, connection);
     const budget = scope.options.validationBudget;
     this.#validationBudget = budget === undefined ? undefined : new TokenBucket(budget.milliseconds, budget.interval);
   }
@@ -117,6 +122,7 @@ export class OperationRegistry implements MemberHost {
    * answered, a subscription once active (and confirmed). Never rejects.
    */
   async start(id: string, payload: SubscribePayload, frameLength = 0): Promise<void> {
+    if (this.sink instanceof HookedSink) this.sink.started(id, payload);
     const operation: Operation = {
       id,
       holdsSlot: false,
@@ -202,7 +208,8 @@ export class OperationRegistry implements MemberHost {
         contextValue,
       };
       if (!operation.isSubscription) await executeOperation(this, operation, args, payload, operationName);
-      else if (isPushField(this.scope.schema, prepared.operation)) {
+      // With `onNext`, each notification passes the hook on its own: the pull path, per subscriber.
+      else if (options.onNext === undefined && isPushField(this.scope.schema, prepared.operation)) {
         await subscribePush(this, operation, args, payload.query);
       } else await subscribePull(this, operation, args);
     } catch (error) {
@@ -240,7 +247,11 @@ export class OperationRegistry implements MemberHost {
       return undefined;
     }
     if (decision === undefined || decision === null) return sent;
-    const replaced = decision as Exclude<SubscribeDecision, void | undefined | readonly GraphQLError[]>;
+    const replaced = decision as {
+      query?: string;
+      variables?: Record<string, unknown> | null;
+      operationName?: string | null;
+    };
     return {
       ...sent,
       query: replaced.query ?? sent.query,
@@ -258,6 +269,7 @@ export class OperationRegistry implements MemberHost {
     const operation = this.#operations.get(id);
     if (operation === undefined) return undefined;
     operation.reason = reason;
+    if (this.sink instanceof HookedSink) this.sink.ended(id);
     this.release(operation);
     if (operation.member !== undefined) {
       operation.member.leave(reason);
