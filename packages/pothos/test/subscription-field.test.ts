@@ -1,6 +1,7 @@
 import { type Layer, memoryLayer, returnWithReason, SKIP } from '@gqlcast/core';
 import { deferred } from '@gqlcast/core/testing';
-import { createSourceEventStream, execute, parse } from 'graphql';
+import * as graphql from 'graphql';
+import { type ExecutionArgs, execute, parse } from 'graphql';
 import { describe, expect, it } from 'vitest';
 import { createExample } from './example/schema.js';
 import { nextData, nextResult, open, refused } from './helpers.js';
@@ -326,7 +327,7 @@ describe('unsubscribed: exactly once, with the reason', () => {
   it('runs with the reason a transport gives through returnWithReason', async () => {
     const { schema, unsubscribedCalls } = createExample();
     // A transport ends the field's source stream (as gqlcast's server does), passing the reason explicitly.
-    const source = (await createSourceEventStream({ schema, document: parse(chatQuery), contextValue: bob })) as
+    const source = (await sourceEventStream({ schema, document: parse(chatQuery), contextValue: bob })) as
       | AsyncIterableIterator<unknown>
       | { errors: unknown };
     if (!(Symbol.asyncIterator in source)) throw new Error('expected a stream');
@@ -370,3 +371,15 @@ describe('with other Pothos plugins', () => {
     expect(await nextData(results)).toEqual({ membersOnly: 'members only' });
   });
 });
+
+/** graphql-js's source stream of a subscription, on graphql 16 (arguments as they are) or 17 (validated first). */
+function sourceEventStream(args: ExecutionArgs): unknown {
+  const api = graphql as unknown as {
+    validateSubscriptionArgs?: (args: ExecutionArgs) => unknown;
+    createSourceEventStream: (args: unknown) => unknown;
+  };
+  if (api.validateSubscriptionArgs === undefined) return api.createSourceEventStream(args);
+  const validated = api.validateSubscriptionArgs(args);
+  if (Array.isArray(validated)) return { errors: validated };
+  return api.createSourceEventStream(validated);
+}

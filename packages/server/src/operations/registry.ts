@@ -157,7 +157,9 @@ export class OperationRegistry implements MemberHost {
     const { options } = this.scope;
     const connection = this.connection;
     try {
-      const payload = await this.#decide(operation, sent);
+      // Without a hook the request is taken as sent, in the same job: a refusal (limits, validation)
+      // keeps its place before later messages' answers (a ping's pong).
+      const payload = this.scope.options.onSubscribe === undefined ? sent : await this.#decide(operation, sent);
       if (payload === undefined) return;
       const prepared = this.scope.documents.prepare(payload.query, payload.operationName, this.#validationBudget);
       if (!prepared.ok) {
