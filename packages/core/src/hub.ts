@@ -3,7 +3,7 @@ import { type Codec, msgpackCodec } from './codec.js';
 import { ErrorCode, GqlcastError } from './errors.js';
 import { Fanout } from './fanout.js';
 import type { Layer } from './layer.js';
-import { consoleLogger, type Logger } from './logger.js';
+import { type Logger, loggerFrom } from './logger.js';
 import { memoryLayer } from './memory-layer.js';
 import { assertChannelName, topicOf } from './names.js';
 import { checkQueueLimit, defaultQueueLimit } from './queue-limit.js';
@@ -103,7 +103,7 @@ export interface HubCore extends SubscriptionHost {
  */
 export function createHub(options: HubOptions = {}): Hub {
   const layer = options.layer ?? memoryLayer();
-  const logger = options.logger ?? consoleLogger;
+  const logger = loggerFrom(options.logger, 'createHub');
   const queueLimit = checkQueueLimit(options.queueLimit ?? defaultQueueLimit, 'createHub: queueLimit');
   const codec = msgpackCodec();
   // Names this hub in unsubscribe frames (see Fanout).

@@ -1,4 +1,4 @@
-import { consoleLogger, defaultQueueLimit } from '@gqlcast/core';
+import { defaultQueueLimit, loggerFrom } from '@gqlcast/core';
 import { isPushOffer, pushFieldExtensions } from '@gqlcast/core/push';
 import {
   type FieldKind,
@@ -64,7 +64,7 @@ fieldBuilderProto.subscriptionField = function subscriptionField(options) {
     );
   }
 
-  const logger = this.builder.options.gqlcast?.logger ?? consoleLogger;
+  const logger = loggerFrom(this.builder.options.gqlcast?.logger, 'gqlcast plugin');
   // The field's name is known only once Pothos assigns it; errors and logs use it.
   const field: { -readonly [K in keyof FieldDefinition]: FieldDefinition[K] } = {
     id: nextFieldId++,

@@ -1,10 +1,10 @@
 import {
-  consoleLogger,
   ErrorCode,
   GqlcastError,
   type Layer,
   type LayerHealth,
   type LayerSubscription,
+  loggerFrom,
 } from '@gqlcast/core';
 import type { Cluster, Redis } from 'ioredis';
 import { isCluster, isReady, openPubSub, type PubSub, untilReady } from './connections.js';
@@ -84,7 +84,7 @@ export function redisLayer(options: RedisLayerOptions): RedisLayer {
   if (!Number.isInteger(offlineBuffer) || offlineBuffer < 0) {
     throw new TypeError(`redisLayer: offlineBuffer must be a whole number ≥ 0, got ${String(options.offlineBuffer)}.`);
   }
-  const logger = options.logger ?? consoleLogger;
+  const logger = loggerFrom(options.logger, 'redisLayer');
   const prefix = options.keyPrefix ?? 'gqlcast:';
   const pubsub: PubSub = openPubSub(options, commandTimeout);
   const { name } = pubsub;

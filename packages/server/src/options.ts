@@ -251,7 +251,13 @@ export interface ServerOptions<Context = DefaultContext, State extends object = 
    */
   documentCacheSize?: number | undefined;
 
-  /** Where hook failures, slow operations and socket errors are reported. @defaultValue `consoleLogger` */
+  /**
+   * Where hook failures, slow operations and socket errors are reported: a
+   * console-like logger, or a pino or winston logger passed as it is (each is
+   * called with its own argument order; see `loggerFrom` in `@gqlcast/core`).
+   * Anything else is a `TypeError` naming `logger`.
+   * @defaultValue `consoleLogger` (info, warnings and errors to the console)
+   */
   logger?: Logger | undefined;
 
   /**

@@ -1,4 +1,4 @@
-import { consoleLogger, type Logger } from '@gqlcast/core';
+import { type Logger, loggerFrom } from '@gqlcast/core';
 import { execute, type GraphQLError, type GraphQLFormattedError, GraphQLSchema } from 'graphql';
 import type { ResolvedOptions, ServerOptions } from './options.js';
 
@@ -94,6 +94,8 @@ export function resolveOptions(options: ServerOptions<never, never>): ResolvedOp
   if (origins !== undefined && typeof origins !== 'function' && !Array.isArray(origins)) {
     throw new TypeError('createGraphqlWsServer: allowedOrigins must be an array of origins or a function.');
   }
+  // pino and winston are recognised and called with their own argument order.
+  const logger = loggerFrom(options.logger, 'createGraphqlWsServer');
   return {
     schema: options.schema,
     context: hook(options.context, 'context') as ResolvedOptions['context'],
@@ -116,11 +118,11 @@ export function resolveOptions(options: ServerOptions<never, never>): ResolvedOp
       serverDefaults.slowOperationWarning,
       'slowOperationWarning',
     ),
-    formatError: safeFormatError(hook(options.formatError, 'formatError'), options.logger ?? consoleLogger),
+    formatError: safeFormatError(hook(options.formatError, 'formatError'), logger),
     validationRules: options.validationRules ?? [],
     execute: (hook(options.execute, 'execute') as ResolvedOptions['execute'] | undefined) ?? execute,
     documentCacheSize: count(options.documentCacheSize, serverDefaults.documentCacheSize, 'documentCacheSize'),
-    logger: options.logger ?? consoleLogger,
+    logger,
     maxPayload: count(options.maxPayload, serverDefaults.maxPayload, 'maxPayload'),
     maxSubscriptionsPerConnection: count(
       options.maxSubscriptionsPerConnection,
