@@ -52,8 +52,8 @@ export interface Connection<State extends object = Record<string, unknown>> {
    */
   readonly request: UpgradeRequest;
   /**
-   * Made on first use; lives as long as the socket and is shared by all its operations (the
-   * seed's `scope`): store the logged-in user here, and every later operation sees it.
+   * Made on first use; lives as long as the socket and is shared by all its operations
+   * (DjangoChannelsGraphqlWs's `scope`): store the logged-in user here, and every later operation sees it.
    */
   readonly state: State;
   /** The `connection_init` payload, once it arrived. */
@@ -214,7 +214,7 @@ export interface ServerOptions<Context = DefaultContext, State extends object = 
 
   /**
    * Field middleware for queries, mutations and notifications. The first in the
-   * list is closest to the resolver; the last is outermost (as in the seed).
+   * list is closest to the resolver; the last is outermost (as in DjangoChannelsGraphqlWs).
    * Skipped for introspection (`__schema`, `__type` and introspection types, and
    * any operation named `IntrospectionQuery`).
    * @defaultValue `[]`
