@@ -23,6 +23,9 @@ step "typecheck (including *.test-d.ts type tests)"
 pnpm exec tsc -p tsconfig.json
 pnpm -r typecheck
 
+step "API reference (typedoc into docs/api: warnings are errors, every export documented)"
+pnpm exec typedoc
+
 step "packages (pnpm pack, publint, attw --profile esm-only, require())"
 bash scripts/check-packages.sh
 

@@ -3,6 +3,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createClient } from '@gqlcast/client';
+import { flush } from '@gqlcast/client/testing';
 import { inProcessTransport } from '@gqlcast/server/testing';
 import { afterEach, describe, expect, it } from 'vitest';
 import { type ChatServer, startChatServer } from '../src/server/app.js';
@@ -101,7 +102,7 @@ describe('subscriptions', () => {
     void (async () => {
       for await (const result of elsewhereSub) seen.push(result);
     })();
-    await elsewhere.flush();
+    await flush(elsewhere);
     expect(seen).toEqual([]);
   });
 
@@ -122,7 +123,7 @@ describe('subscriptions', () => {
     void (async () => {
       for await (const result of everything) more.push(result);
     })();
-    await listener.flush();
+    await flush(listener);
     expect(more).toEqual([]);
   });
 

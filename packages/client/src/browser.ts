@@ -1,6 +1,6 @@
 // The browser entry: the global WebSocket, no Node built-ins.
 import type { Transport } from '@gqlcast/core/protocol';
-import { createWebSocketTransport, type WebSocketLike } from './transports/websocket.js';
+import { createWebSocketTransport, type WebSocketConstructor, type WebSocketLike } from './transports/websocket.js';
 
 export * from './shared.js';
 
@@ -9,7 +9,7 @@ export interface WebSocketTransportOptions {
   /** Not available in browsers, which send their own headers and cookies. */
   headers?: undefined;
   /** Another WebSocket implementation. @defaultValue `globalThis.WebSocket` */
-  WebSocket?: (new (url: string, protocol: string) => WebSocketLike) | undefined;
+  WebSocket?: WebSocketConstructor | undefined;
 }
 
 /** A transport over the browser's WebSocket to `url` (`ws://` or `wss://`). */

@@ -13,6 +13,7 @@ export class ConnectionClosedError extends Error {
   /** Whether a retry could help (false for the codes in `fatalCloseCodes`). */
   readonly retryable: boolean;
 
+  /** The close `code` and `reason`; `cause` keeps the underlying failure. */
   constructor(code: number, reason: string, options?: { cause?: unknown }) {
     const fatal = fatalCloseCodes.get(code);
     super(
@@ -29,6 +30,7 @@ export class ConnectionClosedError extends Error {
 /** The server refused a subscription: `errors` says why. `ready` rejects with it. */
 export class SubscriptionRefusedError extends Error {
   readonly errors: readonly WireError[];
+  /** An error listing the `errors` the server answered the subscription with. */
   constructor(errors: readonly WireError[]) {
     super(`The server refused the subscription: ${errors.map((error) => error.message).join('; ')}`);
     this.name = 'SubscriptionRefusedError';

@@ -1,7 +1,7 @@
 // The Node entry: WebSockets come from the `ws` package, so headers and cookies can be set.
 import type { Transport } from '@gqlcast/core/protocol';
 import WebSocket from 'ws';
-import { createWebSocketTransport, type WebSocketLike } from './transports/websocket.js';
+import { createWebSocketTransport, type WebSocketConstructor, type WebSocketLike } from './transports/websocket.js';
 
 export * from './shared.js';
 
@@ -10,7 +10,7 @@ export interface WebSocketTransportOptions {
   /** Extra headers of the upgrade request, e.g. `{ cookie: 'sessionid=...' }` (Node only: browsers send their own). */
   headers?: Record<string, string> | undefined;
   /** Another WebSocket implementation, e.g. the global one of Node 22. @defaultValue the `ws` package */
-  WebSocket?: (new (url: string, protocol: string) => WebSocketLike) | undefined;
+  WebSocket?: WebSocketConstructor | undefined;
 }
 
 /** A transport over a WebSocket to `url` (`ws://` or `wss://`). */

@@ -1,5 +1,7 @@
-import { type DocumentNode, getOperationAST, parse, print } from 'graphql';
+import type { DocumentNode } from 'graphql';
 import { ConnectionClosedError } from './errors.js';
+import { operationType } from './operation-type.js';
+import { printDocument } from './print.js';
 import { ResultStream } from './result-stream.js';
 import type { ClientResult, OperationRequest } from './types.js';
 
@@ -22,9 +24,6 @@ export interface Operation {
   fail(error: unknown): void;
   /** A subscription's `ready`. */
   readonly ready: Promise<ClientResult<unknown> | undefined>;
-  readyResolve(value: ClientResult<unknown> | undefined): void;
-  readyReject(error: unknown): void;
-  readySettled: boolean;
   /** Resolves (or rejects) `ready`, once. */
   settleReady(value: ClientResult<unknown> | undefined, error?: unknown): void;
 }
@@ -42,15 +41,16 @@ export function createOperation(
   onStop: (operation: Operation) => void,
 ): Operation {
   const document: DocumentNode | undefined = typeof request.query === 'string' ? undefined : request.query;
-  const payload: Record<string, unknown> = { query: document ? print(document) : request.query };
+  const payload: Record<string, unknown> = { query: document ? printDocument(document) : request.query };
   if (request.variables !== undefined) payload.variables = request.variables;
   if (request.operationName !== undefined) payload.operationName = request.operationName;
   if (request.extensions !== undefined) payload.extensions = request.extensions;
   const frame = JSON.stringify({ id, type: startWord, payload });
   let settle!: Operation['settle'];
   let fail!: Operation['fail'];
-  let readyResolve!: Operation['readyResolve'];
-  let readyReject!: Operation['readyReject'];
+  let readyResolve!: (value: ClientResult<unknown> | undefined) => void;
+  let readyReject!: (error: unknown) => void;
+  let readySettled = false;
   const settled = new Promise<ClientResult<unknown>>((resolve, reject) => {
     settle = resolve;
     fail = reject;
@@ -85,12 +85,9 @@ export function createOperation(
         }
       : fail,
     ready,
-    readyResolve,
-    readyReject,
-    readySettled: false,
     settleReady(value, error) {
-      if (operation.readySettled) return;
-      operation.readySettled = true;
+      if (readySettled) return;
+      readySettled = true;
       if (error === undefined) readyResolve(value);
       else readyReject(error);
     },
@@ -98,15 +95,8 @@ export function createOperation(
   return operation;
 }
 
-/** Whether the operation to run is a subscription; unparseable text counts as one (the server will say why). */
+/** Whether the operation to run is a subscription; text whose type cannot be told counts as one (the server will say why). */
 function isSubscription(query: string | DocumentNode, operationName: string | undefined): boolean {
-  try {
-    const document = typeof query === 'string' ? parse(query) : query;
-    return (
-      getOperationAST(document, operationName)?.operation !== 'query' &&
-      getOperationAST(document, operationName)?.operation !== 'mutation'
-    );
-  } catch {
-    return true;
-  }
+  const type = operationType(query, operationName);
+  return type !== 'query' && type !== 'mutation';
 }

@@ -57,6 +57,7 @@ export interface ClientOptions {
 /** A retry policy with every field set. */
 export type ResolvedRetry = { readonly [K in keyof RetryOptions]-?: number };
 
+/** The reconnection policy used when `retry` is not given. */
 export const retryDefaults: ResolvedRetry = { attempts: 10, minDelay: 500, maxDelay: 30_000, factor: 2, jitter: 0.5 };
 
 /** Fills in the defaults; misuse is a `TypeError` naming the option. */

@@ -8,7 +8,11 @@ export {
 export { type Client, createClient } from './client.js';
 export { ConnectionClosedError, SubscriptionRefusedError } from './errors.js';
 export { type ClientOptions, type RetryOptions, retryDefaults, retryDelay } from './options.js';
-export { createWebSocketTransport, type WebSocketLike } from './transports/websocket.js';
+export {
+  createWebSocketTransport,
+  type WebSocketConstructor,
+  type WebSocketLike,
+} from './transports/websocket.js';
 export type {
   ClientEvents,
   ClientResult,

@@ -7,6 +7,7 @@ import type { DocumentNode } from 'graphql';
  */
 export interface TypedDocumentNode<Result = Record<string, unknown>, Variables = Record<string, unknown>>
   extends DocumentNode {
+  /** Carries the types only; never set at run time. */
   readonly __apiType?: (variables: Variables) => Result;
 }
 

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ConnectionClosedError, SubscriptionRefusedError } from '../src/index.js';
+import { flush, sendRaw, waitForClose } from '../src/testing.js';
 import { protocols, setup, transportKinds } from './setup.js';
 
 const onMessage = 'subscription ($room: String) { onMessage(room: $room) { room text from } }';
@@ -102,7 +103,7 @@ describe.each(transportKinds)('%s transport', (kind) => {
         group: 'room:other',
         payload: { room: 'other', text: 'not for f', from: 'x' },
       });
-      await client.flush();
+      await flush(client);
       expect(received).toEqual([{ data: { onMessage: { room: 'f', text: 'one', from: 'x' } } }]);
       subscription.complete();
       await reading;
@@ -154,8 +155,8 @@ describe.each(transportKinds)('%s transport', (kind) => {
       await using server = await setup(kind);
       const client = server.client({ protocol, retry: false });
       await client.execute({ query: '{ hello }' });
-      const closed = client.waitForClose();
-      await client.sendRaw({ type: 'connection_init' });
+      const closed = waitForClose(client);
+      await sendRaw(client, { type: 'connection_init' });
       expect(await closed).toEqual({ code: 4429, reason: 'Too many initialisation requests' });
     });
   });

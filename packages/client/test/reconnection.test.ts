@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ConnectionClosedError, retryDelay } from '../src/index.js';
+import { flush, sendRaw } from '../src/testing.js';
 import { setup } from './setup.js';
 
 const onMessage = 'subscription { onMessage(room: "r") { text } }';
@@ -26,7 +27,7 @@ describe('reconnection', () => {
     const client = server.client({ retry: false });
     const pending = client.execute({ query: '{ waitFor(key: "never") }' });
     // The server has the request once an answer to a later ping came back.
-    await client.flush();
+    await flush(client);
     void server.gql.close();
     const error = await pending.catch((e: unknown) => e);
     expect(error).toBeInstanceOf(ConnectionClosedError);
@@ -52,7 +53,7 @@ describe('reconnection', () => {
     client.on('reconnecting', ({ attempt }) => reconnects.push(attempt));
     const subscription = client.subscribe({ query: onMessage });
     await subscription.ready;
-    await client.sendRaw({ type: 'connection_init' });
+    await sendRaw(client, { type: 'connection_init' });
     const error = await subscription.next().catch((e: unknown) => e);
     expect(error).toMatchObject({ code: 4429, retryable: false });
     expect((error as Error).message).toContain('the client initialised twice');
@@ -78,7 +79,7 @@ describe('reconnection', () => {
     const client = server.client({ retry: false });
     await client.execute({ query: '{ hello }' });
     const closing = server.gql.close();
-    await expect(client.flush()).rejects.toBeInstanceOf(ConnectionClosedError);
+    await expect(flush(client)).rejects.toBeInstanceOf(ConnectionClosedError);
     await closing;
   });
 

@@ -4,6 +4,7 @@ import { inProcessTransport } from '@gqlcast/server/testing';
 import { expect, it } from 'vitest';
 import { createFixture as buildSchema } from '../../server/test/utils/schema.js';
 import { createClient } from '../src/index.js';
+import { flush } from '../src/testing.js';
 
 it('notifies the other members of a room, not the sender', async () => {
   const { schema, hub } = buildSchema();
@@ -27,7 +28,7 @@ it('notifies the other members of a room, not the sender', async () => {
   void (async () => {
     for await (const result of aliceSub) received.push(result);
   })();
-  await alice.flush();
+  await flush(alice);
   expect(received).toEqual([]);
 
   await Promise.all([alice.close(), bob.close()]);

@@ -9,7 +9,9 @@ import { ErrorCode, GqlcastError } from './errors.js';
  * never once per subscriber.
  */
 export interface Codec {
+  /** Turns a value into bytes. */
   encode(value: unknown): Uint8Array;
+  /** Turns bytes made by `encode` back into the value. */
   decode(bytes: Uint8Array): unknown;
 }
 

@@ -39,6 +39,7 @@ export class GqlcastError extends Error {
   /** A stable, documented identifier of what went wrong. */
   readonly code: ErrorCode;
 
+  /** An error with its `code`; `cause` keeps the underlying failure. */
   constructor(code: ErrorCode, message: string, options?: { cause?: unknown }) {
     super(message, options);
     this.name = 'GqlcastError';
@@ -65,6 +66,7 @@ export class PayloadValidationError extends GqlcastError {
   /** Every issue zod reported, each with its path. */
   readonly issues: readonly PayloadIssue[];
 
+  /** A refused payload of `channel` (and `group`, if any) and what was wrong with it. */
   constructor(channel: string, group: string | undefined, issues: readonly PayloadIssue[]) {
     const where = group === undefined ? 'channel-wide' : `group "${group}"`;
     const list = issues.map((issue) => `  - ${formatPath(issue.path)}: ${issue.message}`).join('\n');

@@ -4,7 +4,7 @@ import { ErrorCode, GqlcastError } from './errors.js';
 import { Fanout } from './fanout.js';
 import type { Layer } from './layer.js';
 import { escapingLogger } from './log-text.js';
-import { consoleLogger, type Logger } from './logger.js';
+import { type Logger, loggerFrom } from './logger.js';
 import { memoryLayer } from './memory-layer.js';
 import { assertChannelName, topicOf } from './names.js';
 import { checkQueueLimit, defaultQueueLimit } from './queue-limit.js';
@@ -104,7 +104,7 @@ export interface HubCore extends SubscriptionHost {
  */
 export function createHub(options: HubOptions = {}): Hub {
   const layer = options.layer ?? memoryLayer();
-  const logger = escapingLogger(options.logger ?? consoleLogger);
+  const logger = escapingLogger(loggerFrom(options.logger, 'createHub'));
   const queueLimit = checkQueueLimit(options.queueLimit ?? defaultQueueLimit, 'createHub: queueLimit');
   const codec = msgpackCodec();
   // Names this hub in unsubscribe frames (see Fanout).

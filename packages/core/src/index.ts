@@ -20,7 +20,7 @@ export {
 export { createHub, type Hub, type HubOptions, type HubStats } from './hub.js';
 export type { Layer, LayerHealth, LayerSubscription } from './layer.js';
 export { escapingLogger, logText } from './log-text.js';
-export { consoleLogger, type Logger, silentLogger } from './logger.js';
+export { consoleLogger, type Logger, type LogLevel, loggerFrom, serializeDetails, silentLogger } from './logger.js';
 export { type MemoryLayerOptions, memoryLayer } from './memory-layer.js';
 export { type GroupSelection, maxGroupLength } from './names.js';
 export { defaultQueueLimit } from './queue-limit.js';

@@ -1,6 +1,6 @@
 import { ErrorCode, GqlcastError } from './errors.js';
 import type { Layer, LayerHealth, LayerSubscription } from './layer.js';
-import { consoleLogger, type Logger } from './logger.js';
+import { type Logger, loggerFrom } from './logger.js';
 
 /** Options of {@link memoryLayer}. */
 export interface MemoryLayerOptions {
@@ -19,7 +19,7 @@ type Handler = (message: Uint8Array) => void;
  * broadcasts cannot re-enter the caller; microtasks run in order, so order holds.
  */
 export function memoryLayer(options: MemoryLayerOptions = {}): Layer {
-  const logger = options.logger ?? consoleLogger;
+  const logger = loggerFrom(options.logger, 'memoryLayer');
   const topics = new Map<string, Set<Handler>>();
   let closed = false;
 

@@ -1,4 +1,4 @@
-import { consoleLogger, defaultQueueLimit, escapingLogger } from '@gqlcast/core';
+import { defaultQueueLimit, escapingLogger, loggerFrom } from '@gqlcast/core';
 import { isPushOffer, publishMiddlewareOf, pushFieldExtensions } from '@gqlcast/core/push';
 import {
   type FieldKind,
@@ -64,7 +64,7 @@ fieldBuilderProto.subscriptionField = function subscriptionField(options) {
     );
   }
 
-  const logger = escapingLogger(this.builder.options.gqlcast?.logger ?? consoleLogger);
+  const logger = escapingLogger(loggerFrom(this.builder.options.gqlcast?.logger, 'gqlcast plugin'));
   // The field's name is known only once Pothos assigns it; errors and logs use it.
   const field: { -readonly [K in keyof FieldDefinition]: FieldDefinition[K] } = {
     id: nextFieldId++,

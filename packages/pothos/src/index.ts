@@ -12,6 +12,7 @@ export type {
   PublishFunction,
 } from './types.js';
 
+/** The plugin's name, for `plugins: [GqlcastPlugin]` in `new SchemaBuilder(...)`. */
 const pluginName = 'gqlcast';
 
 /**

@@ -1,10 +1,10 @@
 import {
-  consoleLogger,
   ErrorCode,
   escapingLogger,
   GqlcastError,
   type LayerHealth,
   type LayerSubscription,
+  loggerFrom,
 } from '@gqlcast/core';
 import type { Cluster, Redis } from 'ioredis';
 import { isCluster, isReady, openPubSub, type PubSub, shutDown, untilReady } from './connections.js';
@@ -42,7 +42,7 @@ export function redisLayer(options: RedisLayerOptions): RedisLayer {
     throw new TypeError(`redisLayer: offlineBuffer must be a whole number ≥ 0, got ${String(options.offlineBuffer)}.`);
   }
   const signer = options.signingKey === undefined ? undefined : new Signer(options.signingKey);
-  const logger = escapingLogger(options.logger ?? consoleLogger);
+  const logger = escapingLogger(loggerFrom(options.logger, 'redisLayer'));
   const prefix = options.keyPrefix ?? 'gqlcast:';
   const pubsub: PubSub = openPubSub(options, commandTimeout);
   const { name } = pubsub;

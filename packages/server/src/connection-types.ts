@@ -36,7 +36,7 @@ export interface Connection<State extends object = Record<string, unknown>> {
   readonly request: UpgradeRequest;
   /**
    * Made on first use; lives as long as the socket and is shared by all its operations (the
-   * seed's `scope`): store the logged-in user here, and every later operation sees it.
+   * DjangoChannelsGraphqlWs's `scope`): store the logged-in user here, and every later operation sees it.
    */
   readonly state: State;
   /** The `connection_init` payload, once it arrived. */

@@ -157,7 +157,7 @@ function wrapResolver(
   }
   const wrapped = chain;
   return (root, args, context, info) =>
-    // The seed skips middleware for the operation GraphiQL and tools send to introspect.
+    // DjangoChannelsGraphqlWs skips middleware for the operation GraphiQL and tools send to introspect.
     info.operation.name?.value === 'IntrospectionQuery'
       ? resolve(root, args, context, info)
       : wrapped(root, args as Record<string, unknown>, context, info);

@@ -176,7 +176,7 @@ export interface ServerOptions<Context = DefaultContext, State extends object = 
 
   /**
    * Field middleware for queries, mutations and notifications. The first in the
-   * list is closest to the resolver; the last is outermost (as in the seed).
+   * list is closest to the resolver; the last is outermost (as in DjangoChannelsGraphqlWs).
    * Skipped for introspection (`__schema`, `__type` and introspection types, and
    * any operation named `IntrospectionQuery`).
    * @defaultValue `[]`
@@ -232,7 +232,14 @@ export interface ServerOptions<Context = DefaultContext, State extends object = 
    */
   documentCacheBytes?: number | undefined;
 
-  /** Where hook failures, slow operations and socket errors are reported. @defaultValue `consoleLogger` */
+  /**
+   * Where hook failures, slow operations and socket errors are reported: a
+   * console-like logger, or a pino or winston logger passed as it is (each is
+   * called with its own argument order; see `loggerFrom` in `@gqlcast/core`).
+   * Every message and string detail is escaped and cut first (`logText`).
+   * Anything else is a `TypeError` naming `logger`.
+   * @defaultValue `consoleLogger` (info, warnings and errors to the console)
+   */
   logger?: Logger | undefined;
 
   /**

@@ -1,5 +1,5 @@
 import type { IncomingMessage } from 'node:http';
-import { consoleLogger, escapingLogger, type Logger } from '@gqlcast/core';
+import { escapingLogger, type Logger, loggerFrom } from '@gqlcast/core';
 import type { WireResult } from '@gqlcast/core/protocol';
 import { execute, type GraphQLError, type GraphQLFormattedError, GraphQLSchema, type ValidationRule } from 'graphql';
 import type { CostLimit } from './cost-limit.js';
@@ -207,7 +207,8 @@ export function resolveOptions(options: ServerOptions<never, never>): ResolvedOp
   if (origins !== undefined && typeof origins !== 'function' && !Array.isArray(origins)) {
     throw new TypeError('createGraphqlWsServer: allowedOrigins must be an array of origins or a function.');
   }
-  const logger = escapingLogger(options.logger ?? consoleLogger);
+  // pino and winston are recognised and called with their own argument order; every line is escaped.
+  const logger = escapingLogger(loggerFrom(options.logger, 'createGraphqlWsServer'));
   const introspection = flag(options.introspection, defaultIntrospection(), 'introspection');
   const customExecute = hook(options.execute, 'execute') as ResolvedOptions['execute'] | undefined;
   return {

@@ -4,13 +4,22 @@ import { type Transport, type TransportConnection, TransportError } from '@gqlca
 export interface WebSocketLike {
   readonly protocol: string;
   readonly readyState: number;
+  /** Sends a text frame. */
   send(data: string): void;
+  /** Starts the closing handshake. */
   close(code?: number, reason?: string): void;
+  /** Set by the transport: the socket opened. */
   onopen: ((event: unknown) => void) | null;
+  /** Set by the transport: a frame arrived. */
   onmessage: ((event: { data: unknown }) => void) | null;
+  /** Set by the transport: the socket closed. */
   onclose: ((event: { code: number; reason: string }) => void) | null;
+  /** Set by the transport: the socket failed. */
   onerror: ((event: unknown) => void) | null;
 }
+
+/** A WebSocket class: opens a socket to `url`, offering the subprotocol `protocol`. */
+export type WebSocketConstructor = new (url: string, protocol: string) => WebSocketLike;
 
 const OPEN = 1;
 

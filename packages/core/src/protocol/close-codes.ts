@@ -36,14 +36,16 @@ export type CloseCode = (typeof CloseCode)[keyof typeof CloseCode];
 /**
  * Close codes after which reconnecting cannot help: the same request would be
  * refused again. A client stops retrying on these (the rest are retried).
+ * The codes are literals (named in comments) so a browser bundle that needs
+ * this table does not carry {@link CloseCode} too.
  */
 export const fatalCloseCodes: ReadonlyMap<number, string> = new Map([
-  [CloseCode.BadRequest, 'the client sent a message the server cannot accept'],
-  [CloseCode.Unauthorized, 'the client subscribed before the connection was acknowledged'],
-  [CloseCode.Forbidden, 'the server refused the connection'],
-  [CloseCode.SubprotocolNotAcceptable, 'the server speaks none of the offered subprotocols'],
-  [CloseCode.SubscriberAlreadyExists, 'the client reused the id of a running operation'],
-  [CloseCode.TooManyInitialisationRequests, 'the client initialised twice'],
+  [4400 /* BadRequest */, 'the client sent a message the server cannot accept'],
+  [4401 /* Unauthorized */, 'the client subscribed before the connection was acknowledged'],
+  [4403 /* Forbidden */, 'the server refused the connection'],
+  [4406 /* SubprotocolNotAcceptable */, 'the server speaks none of the offered subprotocols'],
+  [4409 /* SubscriberAlreadyExists */, 'the client reused the id of a running operation'],
+  [4429 /* TooManyInitialisationRequests */, 'the client initialised twice'],
   // Not fatal: 4408 (a slow network may init late), 4500 (may be transient), 1001 (restart).
 ]);
 

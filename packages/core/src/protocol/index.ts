@@ -13,4 +13,5 @@ export {
   type WireResult,
 } from './messages.js';
 export { type JsonReviver, ProtocolViolation, parseLegacyMessage, parseTransportMessage } from './parse.js';
+export { parseServerMessage, type ServerMessage } from './parse-server.js';
 export { type Transport, type TransportConnection, TransportError, type TransportEvents } from './transport.js';

@@ -64,6 +64,7 @@ export type TransportClientMessage =
   | { readonly type: 'subscribe'; readonly id: string; readonly payload: SubscribePayload }
   | { readonly type: 'complete'; readonly id: string };
 
+/** graphql-transport-ws messages a server sends. */
 export type TransportServerMessage =
   | { readonly type: 'connection_ack'; readonly payload?: Record<string, unknown> }
   | { readonly type: 'ping'; readonly payload?: Record<string, unknown> }
@@ -94,6 +95,7 @@ export type LegacyClientMessage =
   | { readonly type: 'start'; readonly id: string; readonly payload: SubscribePayload }
   | { readonly type: 'stop'; readonly id: string };
 
+/** Legacy messages a server sends. */
 export type LegacyServerMessage =
   | { readonly type: 'connection_ack'; readonly payload?: Record<string, unknown> }
   | { readonly type: 'connection_error'; readonly payload: WireError }

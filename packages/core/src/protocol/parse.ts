@@ -2,6 +2,10 @@ import type { LegacyClientMessage, SubscribePayload, TransportClientMessage } fr
 
 /** A message that breaks its protocol; the message says what is wrong, for the close reason or error. */
 export class ProtocolViolation extends Error {
+  /**
+   * Creates the error.
+   * @param message - what is wrong, as the close reason or error says it.
+   */
   constructor(message: string) {
     super(message);
     this.name = 'ProtocolViolation';

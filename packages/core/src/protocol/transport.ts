@@ -36,6 +36,10 @@ export interface TransportConnection {
  */
 export class TransportError extends Error {
   readonly code: number;
+  /**
+   * Creates the error.
+   * @param code - the close code that says why (4406: no common subprotocol; 1006: could not connect).
+   */
   constructor(code: number, message: string) {
     super(message);
     this.name = 'TransportError';

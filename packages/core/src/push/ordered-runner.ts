@@ -18,6 +18,12 @@ export class OrderedRunner<T> {
   /** Called once nothing runs and nothing waits. */
   #onIdle: (() => void) | undefined;
 
+  /**
+   * Creates a runner.
+   * @param step - runs one item; a promise makes later items wait for it.
+   * @param limit - how many items may wait; beyond it the oldest is dropped.
+   * @param onDrop - called for each dropped item.
+   */
   constructor(step: (item: T) => PromiseLike<void> | undefined, limit: () => number, onDrop: () => void) {
     this.#step = step;
     this.#limit = limit;
@@ -29,6 +35,7 @@ export class OrderedRunner<T> {
     return this.#busy;
   }
 
+  /** Runs `item` now, or after the items before it. */
   push(item: T): void {
     if (this.#busy) {
       this.#waiting ??= [];

@@ -1,10 +1,13 @@
 /** A promise with its resolve and reject exposed. */
 export interface Deferred<T> {
   readonly promise: Promise<T>;
+  /** Resolves `promise`. */
   resolve(value: T): void;
+  /** Rejects `promise`. */
   reject(error: unknown): void;
 }
 
+/** Creates a {@link Deferred}. */
 export function deferred<T = void>(): Deferred<T> {
   let resolve!: (value: T) => void;
   let reject!: (error: unknown) => void;
@@ -19,7 +22,13 @@ export function deferred<T = void>(): Deferred<T> {
  * Collects messages from a callback and lets a test wait for the n-th one,
  * without any timer: the wait ends when the message arrives (or the test times out).
  */
-export function collect<T>(): { readonly items: T[]; push(item: T): void; waitFor(count: number): Promise<T[]> } {
+export function collect<T>(): {
+  readonly items: T[];
+  /** Records one message (pass it as the callback). */
+  push(item: T): void;
+  /** Resolves with the first `count` messages once they have arrived. */
+  waitFor(count: number): Promise<T[]>;
+} {
   const items: T[] = [];
   const waiters: { count: number; done: Deferred<T[]> }[] = [];
   return {
