@@ -53,6 +53,7 @@ export interface Extra {
 /** graphql-ws 6's `ServerOptions`: each option and hook as graphql-ws documents it. */
 // biome-ignore-start lint/suspicious/noConfusingVoidType: graphql-ws's hooks may return nothing (`void`).
 export interface ServerOptions<P extends InitPayload = InitPayload, E = unknown> {
+  /** The schema, or a function of the request choosing one (per connection, per operation). */
   schema?:
     | GraphQLSchema
     | ((
@@ -62,6 +63,7 @@ export interface ServerOptions<P extends InitPayload = InitPayload, E = unknown>
         args: Omit<ExecutionArgs, 'schema'>,
       ) => Promise<GraphQLSchema> | GraphQLSchema)
     | undefined;
+  /** The context value, or a function of the request returning it. */
   context?:
     | GraphQLExecutionContextValue
     | ((
@@ -71,12 +73,19 @@ export interface ServerOptions<P extends InitPayload = InitPayload, E = unknown>
         args: ExecutionArgs,
       ) => Promise<GraphQLExecutionContextValue> | GraphQLExecutionContextValue)
     | undefined;
+  /** Root values per operation type (`query`, `mutation`, `subscription`), used when `onSubscribe` gives none. */
   roots?: { [operation in OperationTypeNode]?: Record<string, unknown> } | undefined;
+  /** Parses the query text; graphql-js `parse` by default. */
   parse?: typeof parse | undefined;
+  /** Validates the document; graphql-js `validate` by default (its specified rules). */
   validate?: typeof validate | undefined;
+  /** Executes queries and mutations; may return an `AsyncIterable` of results. */
   execute?: ((args: ExecutionArgs) => OperationResult) | undefined;
+  /** Runs subscriptions; graphql-js `subscribe` by default. */
   subscribe?: ((args: ExecutionArgs) => OperationResult) | undefined;
+  /** Milliseconds to wait for `connection_init` before closing with 4408. @defaultValue `3_000` */
   connectionInitWaitTimeout?: number | undefined;
+  /** On `connection_init`: `false` refuses (4403), an object is the ack's payload, a throw closes with 4500. */
   onConnect?:
     | ((
         ctx: Context<P, E>,
@@ -87,8 +96,11 @@ export interface ServerOptions<P extends InitPayload = InitPayload, E = unknown>
         | undefined
         | void)
     | undefined;
+  /** When an acknowledged socket closes, after its operations ended. */
   onDisconnect?: ((ctx: Context<P, E>, code?: number, reason?: string) => Promise<void> | void) | undefined;
+  /** When any socket closes, acknowledged or not (after `onDisconnect`). */
   onClose?: ((ctx: Context<P, E>, code?: number, reason?: string) => Promise<void> | void) | undefined;
+  /** Before an operation runs: return `ExecutionArgs` to run instead, `GraphQLError`s to refuse it, or nothing. */
   onSubscribe?:
     | ((
         ctx: Context<P, E>,
@@ -101,6 +113,7 @@ export interface ServerOptions<P extends InitPayload = InitPayload, E = unknown>
         | undefined
         | void)
     | undefined;
+  /** After execution starts: return another result (or stream) to send instead. */
   onOperation?:
     | ((
         ctx: Context<P, E>,
@@ -110,6 +123,7 @@ export interface ServerOptions<P extends InitPayload = InitPayload, E = unknown>
         result: OperationResult,
       ) => Promise<OperationResult | undefined | void> | OperationResult | undefined | void)
     | undefined;
+  /** Before an `error` message is sent: return the formatted errors to send instead. */
   onError?:
     | ((
         ctx: Context<P, E>,
@@ -122,6 +136,7 @@ export interface ServerOptions<P extends InitPayload = InitPayload, E = unknown>
         | undefined
         | void)
     | undefined;
+  /** Before a `next` message is sent: return the result to send instead. */
   onNext?:
     | ((
         ctx: Context<P, E>,
@@ -131,8 +146,11 @@ export interface ServerOptions<P extends InitPayload = InitPayload, E = unknown>
         result: ExecutionResult,
       ) => Promise<FormattedExecutionResult | undefined | void> | FormattedExecutionResult | undefined | void)
     | undefined;
+  /** When an operation completes, on the server's side or the client's. */
   onComplete?: ((ctx: Context<P, E>, id: string, payload: SubscribePayload) => Promise<void> | void) | undefined;
+  /** Passed to `JSON.parse` for every message received. */
   jsonMessageReviver?: ((this: unknown, key: string, value: unknown) => unknown) | undefined;
+  /** Passed to `JSON.stringify` for every message sent. */
   jsonMessageReplacer?: ((this: unknown, key: string, value: unknown) => unknown) | undefined;
 }
 // biome-ignore-end lint/suspicious/noConfusingVoidType: graphql-ws's hooks may return nothing (`void`).
@@ -140,16 +158,21 @@ export interface ServerOptions<P extends InitPayload = InitPayload, E = unknown>
 /** The socket a {@link Server} speaks over (graphql-ws's transport interface). */
 export interface CompatSocket {
   readonly protocol: string;
+  /** Sends one text frame. */
   send(data: string): Promise<void> | void;
+  /** Closes the socket with a code and a reason. */
   close(code?: number, reason?: string): Promise<void> | void;
+  /** Registers the listener of every text frame received. */
   onMessage(listener: (data: string) => Promise<void>): void;
   /** When given, pings are handed to it and not answered automatically. */
   onPing?(payload: Record<string, unknown> | undefined): Promise<void> | void;
+  /** Receives pongs' payloads. */
   onPong?(payload: Record<string, unknown> | undefined): Promise<void> | void;
 }
 
 /** graphql-ws's transport-independent server: `opened` per socket returns what to call when it closes. */
 export interface Server<E = unknown> {
+  /** A socket opened: returns what to call when it closes. */
   opened(socket: CompatSocket, extra: E): (code?: number, reason?: string) => Promise<void>;
 }
 
