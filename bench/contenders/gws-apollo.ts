@@ -3,7 +3,7 @@
 import { EventEmitter } from 'node:events';
 import { PubSub, type PubSubEngine, withFilter } from 'graphql-subscriptions';
 import type { ContenderModule } from './api.js';
-import { startGws } from './gws-server.js';
+import { type GwsOptions, startGws } from './gws-server.js';
 import { buildPeerSchema, identity, type PeerFields } from './peer-schema.js';
 import { type NotificationPayload, roomAccepts, shape } from './schema.js';
 
@@ -26,25 +26,31 @@ export function apolloFields(pubsub: PubSubEngine): PeerFields {
   };
 }
 
+/** graphql-ws's server with graphql-subscriptions' PubSub; `useServer` picks whose server runs it (gws-compat). */
+export async function startApolloServer(useServer?: GwsOptions['useServer']) {
+  // One listener per subscriber on a topic: lift EventEmitter's 10-listener warning.
+  const eventEmitter = new EventEmitter();
+  eventEmitter.setMaxListeners(0);
+  const pubsub = new PubSub({ eventEmitter });
+  const server = await startGws({
+    schema: buildPeerSchema(apolloFields(pubsub)),
+    ...(useServer === undefined ? {} : { useServer }),
+  });
+  return {
+    port: server.port,
+    path: '/graphql',
+    subprotocols: ['graphql-transport-ws' as const],
+    publish: (topic: string, payload: unknown) => pubsub.publish(topic, payload),
+    close: () => server.close(),
+  };
+}
+
 const contender: ContenderModule = {
   id: 'gws-apollo',
   description: 'graphql-ws useServer (ws) + graphql-js subscribe + graphql-subscriptions PubSub/withFilter',
   role: 'peer',
   packages: ['graphql-ws', 'graphql', 'graphql-subscriptions', 'ws'],
-  async startServer() {
-    // One listener per subscriber on a topic: lift EventEmitter's 10-listener warning.
-    const eventEmitter = new EventEmitter();
-    eventEmitter.setMaxListeners(0);
-    const pubsub = new PubSub({ eventEmitter });
-    const server = await startGws({ schema: buildPeerSchema(apolloFields(pubsub)) });
-    return {
-      port: server.port,
-      path: '/graphql',
-      subprotocols: ['graphql-transport-ws'],
-      publish: (topic, payload) => pubsub.publish(topic, payload),
-      close: () => server.close(),
-    };
-  },
+  startServer: () => startApolloServer(),
 };
 
 export default contender;

@@ -332,45 +332,36 @@ describe.each(protocolNames)('delivery (%s)', (protocol) => {
   });
 
   describe('8. middleware wraps publish as well as the resolvers', () => {
-    it('runs around publish (with the raw payload) before the resolvers of the notification', async () => {
-      const seen: string[] = [];
-      const spy: Middleware = (next, root, args, context, info) => {
-        const published = (root as { published?: boolean } | undefined)?.published === true;
-        seen.push(`${info.fieldName}:${info.parentType.name === 'Subscription' && !published ? 'publish' : 'resolve'}`);
-        return next(root, args, context, info);
-      };
-      await using server = await serve({ middleware: [spy], confirmSubscriptions: true });
-      const client = await server.client(protocol);
-      await client.init();
-      start(client, 's', 'subscription { published { n } }');
-      expect((await client.next()).payload).toEqual(confirmation);
-      await server.ticks.broadcast({ group: 'g', payload: { n: 3 } });
-      expect((await client.next()).payload).toEqual({ data: { published: { n: 3 } } });
-      expect(server.events).toEqual(['publish']);
-      // Once per field of the notification: `publish` stands for the subscription field's resolver
-      // (which only hands the value on and is not wrapped), as in the Python library.
-      expect(seen).toEqual(['published:publish', 'n:resolve']);
-    });
-
-    it('runs around publish on the pull path too (a root fragment: the server pulls the stream)', async () => {
-      const seen: string[] = [];
-      const spy: Middleware = (next, root, args, context, info) => {
-        const published = (root as { published?: boolean } | undefined)?.published === true;
-        seen.push(`${info.fieldName}:${info.parentType.name === 'Subscription' && !published ? 'publish' : 'resolve'}`);
-        return next(root, args, context, info);
-      };
-      await using server = await serve({ middleware: [spy], confirmSubscriptions: true });
-      const client = await server.client(protocol);
-      await client.init();
-      start(client, 's', 'subscription { ... on Subscription { published { n } } }');
-      expect((await client.next()).payload).toEqual(confirmation);
-      await server.ticks.broadcast({ group: 'g', payload: { n: 4 } });
-      expect((await client.next()).payload).toEqual({ data: { published: { n: 4 } } });
-      expect(server.events).toEqual(['publish']);
-      // Once per field of the notification: `publish` stands for the subscription field's resolver
-      // (which only hands the value on and is not wrapped), as in the Python library.
-      expect(seen).toEqual(['published:publish', 'n:resolve']);
-    });
+    // Once per field of the notification: `publish` stands for the subscription field's resolver
+    // (which only hands the value on and is not wrapped), as in the Python library.
+    it.each([
+      ['on the push path', 'subscription { published { n } }'],
+      [
+        'on the pull path too (a root fragment: the server pulls the stream)',
+        'subscription { ... on Subscription { published { n } } }',
+      ],
+    ])(
+      'runs around publish (with the raw payload) before the resolvers of the notification, %s',
+      async (_path, query) => {
+        const seen: string[] = [];
+        const spy: Middleware = (next, root, args, context, info) => {
+          const published = (root as { published?: boolean } | undefined)?.published === true;
+          seen.push(
+            `${info.fieldName}:${info.parentType.name === 'Subscription' && !published ? 'publish' : 'resolve'}`,
+          );
+          return next(root, args, context, info);
+        };
+        await using server = await serve({ middleware: [spy], confirmSubscriptions: true });
+        const client = await server.client(protocol);
+        await client.init();
+        start(client, 's', query);
+        expect((await client.next()).payload).toEqual(confirmation);
+        await server.ticks.broadcast({ group: 'g', payload: { n: 3 } });
+        expect((await client.next()).payload).toEqual({ data: { published: { n: 3 } } });
+        expect(server.events).toEqual(['publish']);
+        expect(seen).toEqual(['published:publish', 'n:resolve']);
+      },
+    );
   });
 });
 
