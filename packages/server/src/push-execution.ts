@@ -4,6 +4,7 @@ import { OrderedRunner, type PushSink, type PushSource } from '@gqlcast/core/pus
 import { type ExecutionArgs, type ExecutionResult, getOperationAST } from 'graphql';
 import { isContextFree, type TurnMemo } from './auto-share.js';
 import type { ExecuteFunction } from './options.js';
+import { type Projection, projectionFor } from './projection.js';
 import type { PushMember } from './push-member.js';
 
 /** What an execution needs from the server besides its arguments. */
@@ -11,8 +12,12 @@ export interface ExecutionScope {
   readonly execute: ExecuteFunction;
   /** Whether executions may be shared automatically (the default executor; see auto-share.ts). */
   readonly autoShare: boolean;
+  /** Whether `execute` is graphql-js's own, so a projection may stand in for it (projection.ts). */
+  readonly project: boolean;
   /** Results of the current fan-out, by value and execution key (automatic sharing). */
   readonly memo: TurnMemo;
+  /** Notification results computed so far (projected or executed): what sharing saves, counted. */
+  readonly counts: { results: number };
   formatResult(result: ExecutionResult<unknown>): WireResult;
   logFailure(message: string, details: Record<string, unknown>): void;
 }
@@ -56,15 +61,18 @@ export class SharedExecution implements PushSink {
    * variables, under which a result for the same value is the same for every subscriber.
    */
   readonly #autoKey: string | undefined;
+  /** Set when the selection under the field only copies properties: `execute` is skipped. */
+  readonly #projection: Projection | undefined;
 
   constructor(
     key: string | undefined,
     args: ExecutionArgs,
     scope: ExecutionScope,
     onClose: (execution: SharedExecution) => void,
-    autoKey?: string,
+    plan: ExecutionPlan = {},
   ) {
-    this.#autoKey = autoKey;
+    this.#autoKey = plan.autoKey;
+    this.#projection = plan.projection;
     this.key = key;
     this.#args = args;
     this.#scope = scope;
@@ -126,9 +134,12 @@ export class SharedExecution implements PushSink {
         return undefined;
       }
     }
-    let result: ExecutionResult<unknown> | Promise<ExecutionResult<unknown>>;
+    this.#scope.counts.results++;
+    let result: ExecutionResult<unknown> | Promise<ExecutionResult<unknown>> | undefined;
     try {
-      result = this.#scope.execute({ ...this.#args, rootValue: value });
+      result =
+        this.#projection?.(value, this.#args.variableValues ?? undefined) ??
+        this.#scope.execute({ ...this.#args, rootValue: value });
     } catch (error) {
       this.#failAll(error, sequence);
       return undefined;
@@ -200,6 +211,12 @@ export class SharedExecution implements PushSink {
   }
 }
 
+/** How a {@link SharedExecution} runs, decided once per document by {@link SharedExecutions}. */
+interface ExecutionPlan {
+  readonly autoKey?: string | undefined;
+  readonly projection?: Projection | undefined;
+}
+
 function isPromise<T>(value: T | Promise<T>): value is Promise<T> {
   return typeof (value as Promise<T> | null)?.then === 'function';
 }
@@ -213,6 +230,11 @@ export class SharedExecutions {
   readonly #scope: ExecutionScope;
   readonly #byKey = new Map<string, SharedExecution>();
 
+  /** Notification results computed so far, projected or executed (for benchmarks and tests). */
+  get resultsComputed(): number {
+    return this.#scope.counts.results;
+  }
+
   constructor(scope: ExecutionScope) {
     this.#scope = scope;
   }
@@ -225,27 +247,43 @@ export class SharedExecutions {
     const shareKey = source.shareKey;
     const key = shareKey === undefined ? undefined : executionKey(shareKey, query, args);
     if (key === undefined) {
-      const own = new SharedExecution(undefined, args, this.#scope, () => undefined, this.#autoKey(args, query));
+      const own = new SharedExecution(undefined, args, this.#scope, () => undefined, this.#plan(args, query, true));
       own.connect(source);
       return own;
     }
     const existing = this.#byKey.get(key);
     if (existing !== undefined) return existing;
-    const created = new SharedExecution(key, args, this.#scope, (execution) => {
-      if (this.#byKey.get(key) === execution) this.#byKey.delete(key);
-    });
+    const plan = this.#plan(args, query, false);
+    const created = new SharedExecution(
+      key,
+      args,
+      this.#scope,
+      (execution) => {
+        if (this.#byKey.get(key) === execution) this.#byKey.delete(key);
+      },
+      plan,
+    );
     created.connect(source);
     this.#byKey.set(key, created);
     return created;
   }
 
-  /** The automatic sharing key of a subscriber's execution, or `undefined` when it must run on its own. */
-  #autoKey(args: ExecutionArgs, query: string): string | undefined {
-    if (!this.#scope.autoShare) return undefined;
+  /**
+   * How an execution runs: its automatic sharing key (a subscriber's own execution, when the
+   * selection is context-free) and its projection (when it only copies properties).
+   */
+  #plan(args: ExecutionArgs, query: string, own: boolean): ExecutionPlan {
+    const { autoShare, project } = this.#scope;
+    if (!(project || (own && autoShare))) return {};
     const operation = getOperationAST(args.document, args.operationName);
-    if (operation === null || operation === undefined) return undefined;
-    if (!isContextFree(args.schema, args.document, operation)) return undefined;
-    return executionKey('', query, args);
+    if (operation === null || operation === undefined) return {};
+    return {
+      autoKey:
+        own && autoShare && isContextFree(args.schema, args.document, operation)
+          ? executionKey('', query, args)
+          : undefined,
+      projection: project ? projectionFor(args.schema, args.document, operation) : undefined,
+    };
   }
 }
 

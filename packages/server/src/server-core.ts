@@ -1,4 +1,5 @@
 import { Subprotocol } from '@gqlcast/core/protocol';
+import { execute } from 'graphql';
 import { TurnMemo } from './auto-share.js';
 import type { ConnectionHandle, ServerScope, Socket } from './connection.js';
 import { DocumentCache } from './documents.js';
@@ -33,7 +34,9 @@ export class ServerCore implements ServerScope {
     this.executions = new SharedExecutions({
       execute: options.execute,
       autoShare: options.autoShare,
+      project: options.execute === execute,
       memo: new TurnMemo(),
+      counts: { results: 0 },
       formatResult: (result) => toWireResult(result, options.formatError),
       logFailure: (message, details) => options.logger.error(message, details),
     });
