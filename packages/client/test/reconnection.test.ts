@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ConnectionClosedError, retryDelay } from '../src/index.js';
+import { ConnectionClosedError, createClient, retryDelay, webSocketTransport } from '../src/index.js';
 import { flush, sendRaw } from '../src/testing.js';
 import { setup } from './setup.js';
 
@@ -105,6 +105,22 @@ describe('reconnection', () => {
     const client = server.client();
     await expect(client.execute({ query: '{ hello }', variables: { big: 1n } })).rejects.toThrow(/BigInt/);
     expect(await client.execute({ query: '{ hello }' })).toEqual({ data: { hello: 'Hello, world!' } });
+  });
+});
+
+describe('retry options', () => {
+  it('refuses a misused retry option with a TypeError naming it', () => {
+    const transport = webSocketTransport('ws://127.0.0.1:1/graphql');
+    expect(() => createClient({ transport, retry: { minDelay: -1 } })).toThrow(
+      new TypeError('createClient: retry.minDelay must be a number ≥ 0, got -1.'),
+    );
+    expect(() => createClient({ transport, retry: { attempts: '3' as never } })).toThrow(
+      new TypeError('createClient: retry.attempts must be a number ≥ 0, got 3.'),
+    );
+    expect(() => createClient({ transport, retry: { factor: Number.NaN } })).toThrow(/retry\.factor/);
+    expect(() => createClient({ transport, retry: { jitter: 1.5 } })).toThrow(
+      new TypeError('createClient: retry.jitter must be a number ≥ 0 and ≤ 1, got 1.5.'),
+    );
   });
 });
 
