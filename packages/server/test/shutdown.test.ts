@@ -117,3 +117,51 @@ describe.each(protocolNames)('graceful shutdown (%s)', (protocol) => {
     never.resolve();
   });
 });
+
+describe('graceful shutdown with a slow reader', () => {
+  it('writes the notifications waiting for a socket that is behind, then closes with 1012', async () => {
+    const highWaterMark = 64 * 1024;
+    const body = 'x'.repeat(256 * 1024);
+    await using server = await startServer({
+      confirmSubscriptions: true,
+      sendHighWaterMark: highWaterMark,
+      maxSendBuffer: 256 * 1024 * 1024,
+      messageRate: false,
+      closeTimeout: 60_000,
+    });
+    const client = await server.client('graphql-transport-ws');
+    await client.init();
+    start(client, 's', 'subscription { onMessage(room: "slow") { text } }');
+    await client.next(); // the confirmation
+    const socket = (client.ws as unknown as { _socket: import('node:net').Socket })._socket;
+    socket.pause();
+    // Fill the kernel's buffers, then the socket's own, past the mark: from then on, notifications
+    // wait in the outbox.
+    let sent = 0;
+    while (server.gql.bufferStats().largestBuffer <= highWaterMark) {
+      if (sent === 400) throw new Error('the socket never went over its mark');
+      await server.messages.broadcast({
+        group: 'room:slow',
+        payload: { room: 'slow', text: `${sent++} ${body}`, from: 'x' },
+      });
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+    for (const tail of ['tail 1', 'tail 2', 'tail 3'])
+      await server.messages.broadcast({ group: 'room:slow', payload: { room: 'slow', text: tail, from: 'x' } });
+    const closing = server.gql.close();
+    socket.resume();
+    await closing;
+    const { messages, closed } = await rest(client);
+    const texts = messages.map(
+      (message) => (message.payload as { data: { onMessage: { text: string } } }).data.onMessage.text,
+    );
+    expect(texts.map((value) => value.split(' ', 1)[0])).toEqual([
+      ...Array.from({ length: sent }, (_, index) => String(index)),
+      'tail',
+      'tail',
+      'tail',
+    ]);
+    expect(texts.slice(-3)).toEqual(['tail 1', 'tail 2', 'tail 3']);
+    expect(closed).toEqual({ code: 1012, reason: 'Server is shutting down' });
+  });
+});
