@@ -90,7 +90,8 @@ async function within(milliseconds: number, work: Promise<unknown>): Promise<voi
     timer = setTimeout(resolve, milliseconds);
   });
   try {
-    await Promise.race([work, expired]);
+    // A flush that fails must not keep the sockets open: the close goes on all the same.
+    await Promise.race([work.catch(() => undefined), expired]);
   } finally {
     clearTimeout(timer);
   }
