@@ -109,6 +109,30 @@ describe.each(Object.keys(words) as (keyof typeof words)[])('resuming (%s)', (pr
     await client.close();
   });
 
+  it('passes a resume point of the application along, and ends with the errors when the server refuses it', async () => {
+    const url = await scripted(async (connection) => {
+      const { start } = await accept(connection, { confirmSubscriptions: true });
+      const resumeFrom = (start.payload as { extensions?: { gqlcast?: { resumeFrom?: string } } }).extensions?.gqlcast
+        ?.resumeFrom;
+      const error = { message: `Malformed cursor: ${resumeFrom}`, extensions: { code: 'GQLCAST_MALFORMED_CURSOR' } };
+      connection.send(
+        protocol === 'graphql-ws'
+          ? { id: start.id, type: 'error', payload: error }
+          : { id: start.id, type: 'error', payload: [error] },
+      );
+    });
+    const client = createClient({ transport: webSocketTransport(url), protocol, retry: false });
+    const subscription = client.subscribe({
+      query: 'subscription { tick }',
+      extensions: { gqlcast: { resumeFrom: 'not-a-cursor' } },
+    });
+    const refused = { message: 'Malformed cursor: not-a-cursor', extensions: { code: 'GQLCAST_MALFORMED_CURSOR' } };
+    await expect(subscription.ready).rejects.toMatchObject({ errors: [refused] });
+    expect(await subscription.next()).toEqual({ done: false, value: { errors: [refused] } });
+    expect(await subscription.next()).toEqual({ done: true, value: undefined });
+    await client.close();
+  });
+
   it('re-subscribes exactly as before when the server sends no cursor (a channel that retains nothing)', async () => {
     const starts: Frame[] = [];
     const url = await scripted(async (connection, index) => {
