@@ -20,7 +20,7 @@ export function startExpress(options: { port?: number; layer?: Layer } = {}) {
   return {
     http,
     async close() {
-      await gql.close(); // ends subscriptions, closes sockets with 1001
+      await gql.close(); // ends subscriptions, closes sockets with 1012 (clients reconnect at once)
       await new Promise((resolve) => http.close(resolve));
       await hub.close();
     },

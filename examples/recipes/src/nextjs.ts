@@ -39,7 +39,7 @@ export async function startNext(options: { port?: number; layer?: Layer; dev?: b
   return {
     http,
     async close() {
-      await gql.close(); // ends subscriptions, closes sockets with 1001
+      await gql.close(); // ends subscriptions, closes sockets with 1012 (clients reconnect at once)
       await new Promise((resolve) => http.close(resolve));
       await app.close();
       await hub.close();

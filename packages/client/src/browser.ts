@@ -12,8 +12,16 @@ export interface WebSocketTransportOptions {
   WebSocket?: WebSocketConstructor | undefined;
 }
 
-/** A transport over the browser's WebSocket to `url` (`ws://` or `wss://`). */
-export function webSocketTransport(url: string, options: WebSocketTransportOptions = {}): Transport {
+/**
+ * A transport over the browser's WebSocket to `url` (`ws://` or `wss://`).
+ * With a list of URLs, connections go to them in turn: the first to the
+ * first, each reconnection (the connection failed, was lost, or the server
+ * restarts) to the next, after the last back to the first.
+ */
+export function webSocketTransport(
+  url: string | readonly string[],
+  options: WebSocketTransportOptions = {},
+): Transport {
   const Implementation =
     options.WebSocket ?? (globalThis as { WebSocket?: new (url: string, protocol: string) => WebSocketLike }).WebSocket;
   if (Implementation === undefined) {

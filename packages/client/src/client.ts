@@ -45,7 +45,7 @@ export function createClient(options: ClientOptions): Client {
   }
   const emitter = createEmitter();
   const taps: ClientInternals['taps'] = new Set();
-  const requests = createRequests(protocol, (frame) => connection.send(frame));
+  const requests = createRequests(protocol, (frame) => connection.send(frame), emitter);
   const connection = createConnection(options, protocol, resolveRetry(options.retry), emitter, {
     message(message) {
       for (const tap of taps) if (tap(message)) return;

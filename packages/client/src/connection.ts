@@ -4,6 +4,7 @@ import {
   type ServerMessage,
   type TransportConnection,
 } from '@gqlcast/core/protocol';
+import { type Deferred, deferred } from './deferred.js';
 import { ConnectionClosedError } from './errors.js';
 import type { ClientEmitter } from './events.js';
 import { type ClientOptions, type ResolvedRetry, retryDelay } from './options.js';
@@ -47,12 +48,6 @@ export interface Connection {
 /** The error every pending request gets once the user closed the client. */
 export const clientClosed = (): ConnectionClosedError => new ConnectionClosedError(1000, 'The client was closed');
 
-interface Deferred {
-  promise: Promise<void>;
-  resolve(): void;
-  reject(error: unknown): void;
-}
-
 /** Opens, acknowledges and re-opens the transport connection of one client. */
 export function createConnection(
   options: ClientOptions,
@@ -70,24 +65,19 @@ export function createConnection(
   let currentAttempt = 0;
   let attemptRunning = false;
   /** Settles when the current attempt is acknowledged, or failed for good. */
-  let connecting: Deferred | undefined;
+  let connecting: Deferred<void> | undefined;
   let retries = 0;
   let closedByUser = false;
   let retryTimer: ReturnType<typeof setTimeout> | undefined;
   let ackTimer: ReturnType<typeof setTimeout> | undefined;
   let lastClose: Closed = { code: 1006, reason: '' };
+  /** When a reconnection last skipped the backoff (1012); at most one per `retry.minDelay` ms does. */
+  let lastImmediate = -Infinity;
 
   function ensureConnected(): Promise<void> {
     if (closedByUser) return Promise.reject(clientClosed());
     if (state === 'connected') return Promise.resolve();
-    if (connecting === undefined) {
-      const deferred = {} as Deferred;
-      deferred.promise = new Promise<void>((resolve, reject) => {
-        deferred.resolve = resolve;
-        deferred.reject = reject;
-      });
-      connecting = deferred;
-    }
+    connecting ??= deferred();
     // One attempt at a time: never a second socket while one is opening or a retry is scheduled.
     if (!attemptRunning && retryTimer === undefined) void open();
     return connecting.promise;
@@ -188,7 +178,14 @@ export function createConnection(
       fail(error);
       return;
     }
-    const delay = retryDelay(retry, retries);
+    let delay = retryDelay(retry, retries);
+    const now = Date.now();
+    // 1012 Service Restart: the server asks its clients to go elsewhere now (a rolling deploy). Not a
+    // server that keeps doing it, though: that would be a tight loop, so the backoff applies then.
+    if (code === 1012 && now - lastImmediate >= retry.minDelay) {
+      delay = 0;
+      lastImmediate = now;
+    }
     retries++;
     state = 'reconnecting';
     emitter.emit('reconnecting', { attempt: retries, delay });

@@ -9,64 +9,27 @@ interface Found {
 }
 
 const keywords = new Set<string>(['query', 'mutation', 'subscription']);
-const nameStart = /[_A-Za-z]/;
-const nameRest = /\w/; // [_0-9A-Za-z]
 
 /**
- * The operations of a document text, found with a small lexer instead of a
- * parser: comments, strings and fragments are skipped, and only the keyword
- * and name in front of each top-level selection set are read.
+ * The operations of a document text, found without a parser: comments and
+ * strings are blanked, whatever is nested in `{ }` or `( )` is skipped, and
+ * what is left is one header per definition, `keyword name ... {` (a bare `{`
+ * is a shorthand query; fragments are left out).
  */
 function scan(text: string): Found[] {
+  let headers = '';
+  let depth = 0;
+  // A block string may hold `\"""`; a comment runs to the end of its line.
+  for (const c of text.replace(/"""(?:\\"""|[\s\S])*?"""|"(?:\\.|[^"\\\n])*"|#.*/g, ' ')) {
+    if (c === '}' || c === ')') depth--;
+    else if (depth === 0) headers += c;
+    if (c === '{' || c === '(') depth++;
+  }
   const found: Found[] = [];
-  let depth = 0; // `{ }` nesting
-  let parens = 0; // `( )` nesting (variable definitions, directive arguments)
-  let header = false; // a definition's keyword was read; its `{` is next
-  let expectName = false; // an operation keyword was just read
-  let i = 0;
-  while (i < text.length) {
-    const c = text[i] as string;
-    if (c === '#') {
-      while (i < text.length && text[i] !== '\n' && text[i] !== '\r') i++;
-    } else if (c === '"') {
-      if (text.startsWith('"""', i)) {
-        i += 3;
-        while (i < text.length && !text.startsWith('"""', i)) i += text.startsWith('\\"""', i) ? 4 : 1;
-        i += 3;
-      } else {
-        i++;
-        while (i < text.length && text[i] !== '"' && text[i] !== '\n') i += text[i] === '\\' ? 2 : 1;
-        i++;
-      }
-      expectName = false;
-    } else if (nameStart.test(c)) {
-      const start = i;
-      while (i < text.length && nameRest.test(text[i] as string)) i++;
-      const word = text.slice(start, i);
-      if (depth === 0 && parens === 0) {
-        if (expectName) {
-          found[found.length - 1] = { type: (found[found.length - 1] as Found).type, name: word };
-          expectName = false;
-        } else if (!header && keywords.has(word)) {
-          found.push({ type: word as OperationType, name: undefined });
-          header = true;
-          expectName = true;
-        } else if (!header && word === 'fragment') header = true;
-      }
-    } else {
-      if (c === '{') {
-        if (depth === 0 && parens === 0) {
-          // A `{` with no keyword before it is a shorthand query.
-          if (!header) found.push({ type: 'query', name: undefined });
-          header = false;
-        }
-        depth++;
-      } else if (c === '}') depth--;
-      else if (c === '(') parens++;
-      else if (c === ')') parens--;
-      if (!/[\s,]/.test(c)) expectName = false; // \s covers the BOM
-      i++;
-    }
+  // \s covers the BOM; commas are insignificant in GraphQL.
+  for (const [, keyword, name] of headers.matchAll(/[\s,]*(\w*)[\s,]*(\w*)[^{]*\{/g)) {
+    const type = keyword || 'query';
+    if (keywords.has(type)) found.push({ type: type as OperationType, name: name || undefined });
   }
   return found;
 }

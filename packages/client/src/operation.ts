@@ -1,4 +1,5 @@
 import type { DocumentNode } from 'graphql';
+import { deferred } from './deferred.js';
 import { ConnectionClosedError } from './errors.js';
 import { operationType } from './operation-type.js';
 import { printDocument } from './print.js';
@@ -9,8 +10,13 @@ import type { ClientResult, OperationRequest } from './types.js';
 export interface Operation {
   readonly id: string;
   readonly kind: 'execute' | 'subscribe';
-  /** The start message, serialised once. */
-  readonly frame: string;
+  /**
+   * The start message; after a reconnection, with `extensions.gqlcast.resumeFrom`
+   * set to `cursor` when there is one.
+   */
+  frame(): string;
+  /** The cursor of the last result handed to the application (resumable subscriptions). */
+  cursor: string | undefined;
   /** A subscription operation on a confirming server: its first result is the confirmation. */
   readonly confirmable: boolean;
   /** Sent on the current connection. */
@@ -41,26 +47,20 @@ export function createOperation(
   onStop: (operation: Operation) => void,
 ): Operation {
   const document: DocumentNode | undefined = typeof request.query === 'string' ? undefined : request.query;
-  const payload: Record<string, unknown> = { query: document ? printDocument(document) : request.query };
-  if (request.variables !== undefined) payload.variables = request.variables;
-  if (request.operationName !== undefined) payload.operationName = request.operationName;
-  if (request.extensions !== undefined) payload.extensions = request.extensions;
-  const frame = JSON.stringify({ id, type: startWord, payload });
-  let settle!: Operation['settle'];
-  let fail!: Operation['fail'];
-  let readyResolve!: (value: ClientResult<unknown> | undefined) => void;
-  let readyReject!: (error: unknown) => void;
-  let readySettled = false;
-  const settled = new Promise<ClientResult<unknown>>((resolve, reject) => {
-    settle = resolve;
-    fail = reject;
-  });
-  const ready = new Promise<ClientResult<unknown> | undefined>((resolve, reject) => {
-    readyResolve = resolve;
-    readyReject = reject;
-  });
+  // JSON leaves out what is `undefined`.
+  const payload: Record<string, unknown> = {
+    query: document ? printDocument(document) : request.query,
+    variables: request.variables,
+    operationName: request.operationName,
+    extensions: request.extensions,
+  };
+  const message = { id, type: startWord, payload };
+  // Serialised now, so variables that cannot be (a BigInt) fail at the call.
+  JSON.stringify(message);
+  const settled = deferred<ClientResult<unknown>>();
+  const ready = deferred<ClientResult<unknown> | undefined>();
   // `ready` may be ignored; its failure also ends the iterator, so it is never "unhandled".
-  ready.catch(() => undefined);
+  ready.promise.catch(() => undefined);
   const stream =
     kind === 'subscribe'
       ? new ResultStream<ClientResult<unknown>>(() => {
@@ -71,25 +71,32 @@ export function createOperation(
   const operation: Operation = {
     id,
     kind,
-    frame,
+    frame() {
+      const resumeFrom = operation.cursor;
+      // The application's own extensions (its `gqlcast` ones too) are kept; the cursor is added.
+      const extensions = request.extensions as { gqlcast?: object } | undefined;
+      if (resumeFrom !== undefined)
+        payload.extensions = { ...extensions, gqlcast: { ...extensions?.gqlcast, resumeFrom } };
+      return JSON.stringify(message);
+    },
+    cursor: undefined,
     confirmable: kind === 'subscribe' && isSubscription(document ?? String(request.query), request.operationName),
     sent: false,
     confirmed: false,
     stream,
-    settled,
-    settle: stream ? () => stream.end() : settle,
+    settled: settled.promise,
+    settle: stream ? () => stream.end() : settled.resolve,
     fail: stream
       ? (error) => {
           operation.settleReady(undefined, error);
           stream.end({ value: error });
         }
-      : fail,
-    ready,
+      : settled.reject,
+    ready: ready.promise,
     settleReady(value, error) {
-      if (readySettled) return;
-      readySettled = true;
-      if (error === undefined) readyResolve(value);
-      else readyReject(error);
+      // A promise settles once: later calls change nothing.
+      if (error === undefined) ready.resolve(value);
+      else ready.reject(error);
     },
   };
   return operation;

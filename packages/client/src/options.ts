@@ -66,13 +66,15 @@ export function resolveRetry(retry: RetryOptions | false | undefined): ResolvedR
   const resolved = { ...retryDefaults };
   for (const [key, value] of Object.entries(retry ?? {}) as [keyof RetryOptions, unknown][]) {
     if (value === undefined) continue;
-    if (typeof value !== 'number' || Number.isNaN(value) || value < 0) {
-      throw new TypeError(`createClient: retry.${key} must be a number ≥ 0, got ${String(value)}.`);
+    const jitter = key === 'jitter';
+    // `!(… >= 0)` refuses NaN too.
+    if (typeof value !== 'number' || !(value >= 0) || (jitter && value > 1)) {
+      throw new TypeError(
+        `createClient: retry.${key} must be a number ≥ 0${jitter ? ' and ≤ 1' : ''}, got ${String(value)}.`,
+      );
     }
     resolved[key] = value;
   }
-  if (resolved.jitter > 1)
-    throw new TypeError(`createClient: retry.jitter must be between 0 and 1, got ${resolved.jitter}.`);
   return resolved;
 }
 

@@ -33,8 +33,7 @@ const list = (nodes: readonly unknown[] | undefined, separator: string): string 
   (nodes ?? []).map((node) => print(node as Node)).join(separator);
 
 /** `(a, b)` when there are items, else nothing. */
-const wrap = (open: string, nodes: readonly unknown[] | undefined, close: string): string =>
-  nodes?.length ? open + list(nodes, ', ') + close : '';
+const wrap = (nodes: readonly unknown[] | undefined): string => (nodes?.length ? `(${list(nodes, ', ')})` : '');
 
 const directives = (node: { directives?: readonly unknown[] | undefined }): string =>
   node.directives?.length ? ` ${list(node.directives, ' ')}` : '';
@@ -46,15 +45,15 @@ function print(node: Node): string {
     case 'Document':
       return list(n.definitions, '\n\n');
     case 'OperationDefinition':
-      return `${n.operation}${n.name ? ` ${print(n.name)}` : ''}${wrap('(', n.variableDefinitions, ')')}${directives(n)} ${print(n.selectionSet)}`;
+      return `${n.operation}${n.name ? ` ${print(n.name)}` : ''}${wrap(n.variableDefinitions)}${directives(n)} ${print(n.selectionSet)}`;
     case 'FragmentDefinition':
-      return `fragment ${print(n.name)}${wrap('(', n.variableDefinitions, ')')} on ${print(n.typeCondition)}${directives(n)} ${print(n.selectionSet)}`;
+      return `fragment ${print(n.name)}${wrap(n.variableDefinitions)} on ${print(n.typeCondition)}${directives(n)} ${print(n.selectionSet)}`;
     case 'VariableDefinition':
       return `${print(n.variable)}: ${print(n.type)}${n.defaultValue ? ` = ${print(n.defaultValue)}` : ''}${directives(n)}`;
     case 'SelectionSet':
       return `{ ${list(n.selections, ' ')} }`;
     case 'Field':
-      return `${n.alias ? `${print(n.alias)}: ` : ''}${print(n.name)}${wrap('(', n.arguments, ')')}${directives(n)}${n.selectionSet ? ` ${print(n.selectionSet)}` : ''}`;
+      return `${n.alias ? `${print(n.alias)}: ` : ''}${print(n.name)}${wrap(n.arguments)}${directives(n)}${n.selectionSet ? ` ${print(n.selectionSet)}` : ''}`;
     case 'FragmentSpread':
       return `...${print(n.name)}${directives(n)}`;
     case 'InlineFragment':
@@ -63,18 +62,17 @@ function print(node: Node): string {
     case 'ObjectField':
       return `${print(n.name)}: ${print(n.value)}`;
     case 'Directive':
-      return `@${print(n.name)}${wrap('(', n.arguments, ')')}`;
+      return `@${print(n.name)}${wrap(n.arguments)}`;
     case 'Variable':
       return `$${print(n.name)}`;
     case 'Name':
     case 'IntValue':
     case 'FloatValue':
     case 'EnumValue':
-      return n.value;
+    case 'BooleanValue':
+      return String(n.value);
     case 'StringValue':
       return JSON.stringify(n.value);
-    case 'BooleanValue':
-      return n.value ? 'true' : 'false';
     case 'NullValue':
       return 'null';
     case 'ListValue':

@@ -1,5 +1,6 @@
 import type { WireError } from '@gqlcast/core/protocol';
 import { type ConnectionClosedError, SubscriptionRefusedError } from './errors.js';
+import type { ClientEmitter } from './events.js';
 import { createOperation, type Operation } from './operation.js';
 import type { ClientResult, OperationRequest } from './types.js';
 
@@ -28,14 +29,21 @@ export interface Requests {
   nextId(): string;
 }
 
-/** Creates the operation registry; `send` sends a frame when connected and says whether it did. */
-export function createRequests(protocol: keyof typeof words, send: (frame: string) => boolean): Requests {
+/**
+ * Creates the operation registry; `send` sends a frame when connected and says
+ * whether it did; `emitter` is told of gaps.
+ */
+export function createRequests(
+  protocol: keyof typeof words,
+  send: (frame: string) => boolean,
+  emitter: ClientEmitter,
+): Requests {
   const operations = new Map<string, Operation>();
   let counter = 1;
   let confirmations = false;
 
   function dispatch(operation: Operation): void {
-    if (operation.sent || !send(operation.frame)) return;
+    if (operation.sent || !send(operation.frame())) return;
     operation.sent = true;
     operation.confirmed = false;
     // Without the confirmation extension, "sent" is all the client can know.
@@ -76,13 +84,22 @@ export function createRequests(protocol: keyof typeof words, send: (frame: strin
         operation.settle(result);
         return;
       }
+      const { cursor, gap } = result.extensions?.gqlcast ?? {};
+      let yielded: ClientResult<unknown> | undefined = result;
       // The first message of a subscription on a confirming server is its confirmation.
       if (confirmations && operation.confirmable && !operation.confirmed) {
         operation.confirmed = true;
         operation.settleReady(result);
+        // Never yielded; a gap it reports still reaches the iterator, in its place.
+        yielded = gap && ({ extensions: result.extensions } as ClientResult<unknown>);
+      } else if (cursor !== undefined && cursor === operation.cursor) {
+        // Resumed after this very cursor: the application has this result already.
         return;
       }
-      operation.stream?.push(result);
+      // Kept as the resume point once handed over: a re-subscription asks for what follows it.
+      if (cursor !== undefined) operation.cursor = cursor;
+      if (gap) emitter.emit('gap', { id, missed: gap.missed });
+      if (yielded) operation.stream?.push(yielded);
     },
 
     error(id, errors) {

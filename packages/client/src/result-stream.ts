@@ -13,10 +13,6 @@ export class ResultStream<T> implements AsyncIterableIterator<T, undefined, unde
     this.#onReturn = onReturn;
   }
 
-  get ended(): boolean {
-    return this.#ended;
-  }
-
   push(item: T): void {
     if (this.#ended) return;
     const waiter = this.#waiters.shift();

@@ -18,6 +18,7 @@ export type {
   ClientResult,
   ClientState,
   ClientSubscription,
+  GqlcastExtensions,
   OperationRequest,
   TypedDocumentNode,
 } from './types.js';

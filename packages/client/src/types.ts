@@ -20,11 +20,30 @@ export interface OperationRequest<Data, Variables> {
   extensions?: Record<string, unknown> | undefined;
 }
 
+/**
+ * What a gqlcast server adds to a subscription's results, under
+ * `extensions.gqlcast`, on a channel that retains its history (docs/resume-client.md).
+ */
+export interface GqlcastExtensions {
+  /**
+   * Where this notification sits in its channel's history: an opaque string.
+   * The client keeps the last one it handed you and resumes from it after a
+   * reconnection; store it yourself to resume later (`extensions.gqlcast.resumeFrom`).
+   */
+  readonly cursor?: string;
+  /**
+   * Notifications were lost before this result: the resume point was too old
+   * or unknown to the server. `missed` says how many, when the server can count them.
+   * Retained history, then live notifications, follow.
+   */
+  readonly gap?: { readonly missed?: number };
+}
+
 /** A result as the server sent it. */
 export interface ClientResult<Data = Record<string, unknown>> {
   data?: Data | null;
   errors?: readonly WireError[];
-  extensions?: Record<string, unknown>;
+  extensions?: { gqlcast?: GqlcastExtensions; [key: string]: unknown };
 }
 
 /** A live subscription: an async iterator of its results. */
@@ -56,8 +75,17 @@ export interface ClientEvents {
   connected: { protocol: string; payload: Record<string, unknown> | undefined };
   /** A connection ended. */
   closed: { code: number; reason: string };
-  /** A reconnection is scheduled after `delay` ms. */
+  /**
+   * A reconnection is scheduled after `delay` ms (0 after a close with 1012,
+   * Service Restart: the server asks its clients to go elsewhere at once).
+   */
   reconnecting: { attempt: number; delay: number };
+  /**
+   * The server reported lost notifications for subscription `id` (its resume
+   * point was too old or unknown): `missed` of them when countable. The result
+   * that says so is also yielded, with `extensions.gqlcast.gap`.
+   */
+  gap: { id: string; missed: number | undefined };
 }
 
 /** The client's connection state. */

@@ -134,7 +134,7 @@ describe.each(transportKinds)('%s transport', (kind) => {
       });
       expect(events[0]).toBe('connecting 0');
       expect(events[1]).toBe('connected {"sawToken":1,"confirmSubscriptions":true}');
-      expect(events[2]).toBe('closed 1001');
+      expect(events[2]).toBe('closed 1012');
       expect(events[3]).toBe('reconnecting 1');
       expect(events.at(-1)).toMatch(/^connected \{"sawToken":\d+,"confirmSubscriptions":true\}$/);
       expect(token).toBeGreaterThan(1);

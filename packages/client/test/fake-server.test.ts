@@ -4,8 +4,9 @@ import { once } from 'node:events';
 import type { AddressInfo } from 'node:net';
 import { deferred } from '@gqlcast/core/testing';
 import { afterEach, expect, it } from 'vitest';
-import { type WebSocket, WebSocketServer } from 'ws';
+import { WebSocketServer } from 'ws';
 import { createClient, webSocketTransport } from '../src/index.js';
+import { closeScriptedServers, scripted } from './scripted.js';
 
 const servers: WebSocketServer[] = [];
 afterEach(async () => {
@@ -13,46 +14,16 @@ afterEach(async () => {
     for (const socket of server.clients) socket.terminate();
     await new Promise((resolve) => server.close(resolve));
   }
+  await closeScriptedServers();
 });
-
-/** A server that runs `script` for each connection, with every client frame parsed. */
-async function scripted(script: (socket: WebSocket, frames: AsyncIterator<Record<string, unknown>>) => Promise<void>) {
-  const server = new WebSocketServer({
-    port: 0,
-    host: '127.0.0.1',
-    handleProtocols: (offered) => [...offered][0] ?? false,
-  });
-  servers.push(server);
-  await once(server, 'listening');
-  server.on('connection', (socket) => {
-    const queue: Record<string, unknown>[] = [];
-    let wake: (() => void) | undefined;
-    socket.on('message', (data) => {
-      queue.push(JSON.parse(data.toString()));
-      wake?.();
-    });
-    const frames: AsyncIterator<Record<string, unknown>> = {
-      async next() {
-        while (queue.length === 0) await new Promise<void>((resolve) => (wake = resolve));
-        return { done: false, value: queue.shift() as Record<string, unknown> };
-      },
-    };
-    void script(socket, frames);
-  });
-  return `ws://127.0.0.1:${(server.address() as AddressInfo).port}`;
-}
-
-async function nextFrame(frames: AsyncIterator<Record<string, unknown>>) {
-  return (await frames.next()).value as Record<string, unknown>;
-}
 
 it('answers a server ping with a pong carrying the same payload', async () => {
   const pong = deferred<unknown>();
-  const url = await scripted(async (socket, frames) => {
-    await nextFrame(frames);
+  const url = await scripted(async ({ socket, next }) => {
+    await next();
     socket.send(JSON.stringify({ type: 'connection_ack' }));
     socket.send(JSON.stringify({ type: 'ping', payload: { n: 7 } }));
-    pong.resolve(await nextFrame(frames));
+    pong.resolve(await next());
   });
   const client = createClient({ transport: webSocketTransport(url), lazy: false, retry: false });
   expect(await pong.promise).toEqual({ type: 'pong', payload: { n: 7 } });
@@ -60,11 +31,11 @@ it('answers a server ping with a pong carrying the same payload', async () => {
 });
 
 it('skips legacy keep-alives and resolves execute on the first data', async () => {
-  const url = await scripted(async (socket, frames) => {
-    await nextFrame(frames);
+  const url = await scripted(async ({ socket, next }) => {
+    await next();
     socket.send(JSON.stringify({ type: 'connection_ack' }));
     socket.send(JSON.stringify({ type: 'ka' }));
-    const start = await nextFrame(frames);
+    const start = await next();
     socket.send(JSON.stringify({ type: 'ka' }));
     socket.send(JSON.stringify({ id: start.id, type: 'data', payload: { data: { hello: 'legacy' } } }));
     socket.send(JSON.stringify({ id: start.id, type: 'complete' }));
@@ -104,8 +75,8 @@ it('refuses to speak a subprotocol the server did not choose (4406), and does no
 });
 
 it('gives up on a server that never acknowledges, after connectionAckTimeout (4408)', async () => {
-  const url = await scripted(async (_socket, frames) => {
-    await nextFrame(frames); // connection_init, never answered
+  const url = await scripted(async ({ next }) => {
+    await next(); // connection_init, never answered
   });
   const client = createClient({ transport: webSocketTransport(url), retry: false, connectionAckTimeout: 30 });
   await expect(client.execute({ query: '{ hello }' })).rejects.toMatchObject({ code: 4408, retryable: true });

@@ -20,6 +20,12 @@ describe('operationType: from a query text, without graphql-js', () => {
     expect(operationType('# query\nsubscription\n# { not a shorthand\n{ a }')).toBe('subscription');
   });
 
+  it('reads past a byte order mark, commas, and a comment holding a quote', () => {
+    expect(operationType('\uFEFFsubscription { a }')).toBe('subscription');
+    expect(operationType('# it\'s "quoted\nsubscription S, { a }', 'S')).toBe('subscription');
+    expect(operationType('query A { a(s: "# not a comment") } mutation B { b }', 'B')).toBe('mutation');
+  });
+
   it('skips strings and block strings that contain `subscription` or braces', () => {
     expect(operationType('query { search(text: "subscription { x } \\" {") { id } }')).toBe('query');
     expect(operationType('mutation { post(body: """subscription {\n \\""" { """) }')).toBe('mutation');

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ConnectionClosedError, retryDelay } from '../src/index.js';
+import { ConnectionClosedError, createClient, retryDelay, webSocketTransport } from '../src/index.js';
 import { flush, sendRaw } from '../src/testing.js';
 import { setup } from './setup.js';
 
@@ -31,7 +31,7 @@ describe('reconnection', () => {
     void server.gql.close();
     const error = await pending.catch((e: unknown) => e);
     expect(error).toBeInstanceOf(ConnectionClosedError);
-    expect(error).toMatchObject({ code: 1001, reason: 'Server is shutting down', retryable: true });
+    expect(error).toMatchObject({ code: 1012, reason: 'Server is shutting down', retryable: true });
   });
 
   it('does not reconnect with retry: false: subscriptions end with the close', async () => {
@@ -42,7 +42,7 @@ describe('reconnection', () => {
     const subscription = client.subscribe({ query: onMessage });
     await subscription.ready;
     await server.restart();
-    await expect(subscription.next()).rejects.toMatchObject({ code: 1001 });
+    await expect(subscription.next()).rejects.toMatchObject({ code: 1012 });
     expect(attempts).toBe(1);
   });
 
@@ -78,9 +78,9 @@ describe('reconnection', () => {
     await using server = await setup('in-process');
     const client = server.client({ retry: false });
     await client.execute({ query: '{ hello }' });
-    const closing = server.gql.close();
+    // A second connection_init: the server closes (4429) before it reads the ping that follows.
+    await sendRaw(client, { type: 'connection_init' });
     await expect(flush(client)).rejects.toBeInstanceOf(ConnectionClosedError);
-    await closing;
   });
 
   it('keeps working when an event listener throws', async () => {
@@ -105,6 +105,22 @@ describe('reconnection', () => {
     const client = server.client();
     await expect(client.execute({ query: '{ hello }', variables: { big: 1n } })).rejects.toThrow(/BigInt/);
     expect(await client.execute({ query: '{ hello }' })).toEqual({ data: { hello: 'Hello, world!' } });
+  });
+});
+
+describe('retry options', () => {
+  it('refuses a misused retry option with a TypeError naming it', () => {
+    const transport = webSocketTransport('ws://127.0.0.1:1/graphql');
+    expect(() => createClient({ transport, retry: { minDelay: -1 } })).toThrow(
+      new TypeError('createClient: retry.minDelay must be a number ≥ 0, got -1.'),
+    );
+    expect(() => createClient({ transport, retry: { attempts: '3' as never } })).toThrow(
+      new TypeError('createClient: retry.attempts must be a number ≥ 0, got 3.'),
+    );
+    expect(() => createClient({ transport, retry: { factor: Number.NaN } })).toThrow(/retry\.factor/);
+    expect(() => createClient({ transport, retry: { jitter: 1.5 } })).toThrow(
+      new TypeError('createClient: retry.jitter must be a number ≥ 0 and ≤ 1, got 1.5.'),
+    );
   });
 });
 

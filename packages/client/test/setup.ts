@@ -50,7 +50,7 @@ export async function setup(kind: TransportKind, serverOptions: Partial<ServerOp
       clients.push(client);
       return client;
     },
-    /** Shuts the server down (sockets close with 1001), then starts a fresh one in its place. */
+    /** Shuts the server down (sockets close with 1012), then starts a fresh one in its place. */
     async restart() {
       await gql.close();
       await stopHttp();

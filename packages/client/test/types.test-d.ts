@@ -45,3 +45,32 @@ createClient({});
 
 // @ts-expect-error only the two subprotocols exist
 createClient({ transport: webSocketTransport('ws://x'), protocol: 'mqtt' });
+
+// Several URLs, in the order they are tried.
+webSocketTransport(['ws://a.example/graphql', 'ws://b.example/graphql']);
+webSocketTransport(['ws://a.example/graphql'] as const);
+// @ts-expect-error a URL is a string
+webSocketTransport([new URL('ws://a.example/graphql')]);
+
+// Resumable subscriptions: what the server adds to a result, typed.
+async function resumable() {
+  for await (const result of client.subscribe({ query: 'subscription { tick }' })) {
+    expectTypeOf(result.extensions?.gqlcast?.cursor).toEqualTypeOf<string | undefined>();
+    expectTypeOf(result.extensions?.gqlcast?.gap?.missed).toEqualTypeOf<number | undefined>();
+    // Other extensions stay open.
+    expectTypeOf(result.extensions?.tracing).toEqualTypeOf<unknown>();
+    const gqlcast = result.extensions?.gqlcast;
+    // @ts-expect-error the cursor is the server's: read it, do not change it
+    if (gqlcast) gqlcast.cursor = 'forged';
+  }
+}
+void resumable;
+
+client.on('gap', ({ id, missed }) => {
+  expectTypeOf(id).toEqualTypeOf<string>();
+  expectTypeOf(missed).toEqualTypeOf<number | undefined>();
+});
+// @ts-expect-error a gap carries no cursor
+client.on('gap', ({ cursor }) => cursor);
+// @ts-expect-error no such event
+client.on('resumed', () => undefined);

@@ -52,7 +52,12 @@ export interface ConnectionHandle {
   receive(data: string): void;
   /** The socket closed (for any reason); resolves when hooks and cleanup ran. */
   closed(code: number, reason: string): Promise<void>;
-  /** Graceful shutdown: ends the subscriptions (reason `shutdown`), then closes with `CloseCode.GoingAway`. */
+  /**
+   * Graceful shutdown, first step: resolves once what its push subscriptions' executions and its
+   * outbox hold was written to the socket (the server bounds the wait by `closeTimeout`).
+   */
+  flush(): Promise<void>;
+  /** Graceful shutdown: ends the subscriptions (reason `shutdown`), then closes with `CloseCode.ServiceRestart`. */
   shutdown(): void;
   /** Resolves once the socket closed and hooks and cleanup ran (for a server's `close`). */
   untilClosed(): Promise<void>;
@@ -221,13 +226,19 @@ export abstract class ProtocolConnection<Message> implements ConnectionHandle, O
     return this.#everAcknowledged && this.phase !== 'closed';
   }
 
+  async flush(): Promise<void> {
+    await this.operations.settle();
+    await this.#outbox.drained();
+  }
+
   shutdown(): void {
     if (this.phase === 'closed') return;
     // End every subscription here (their `unsubscribed` hooks get `shutdown`), but send no
-    // `complete`: that would tell clients the subscription is over for good. 1001 tells them
-    // to reconnect (to another instance, or this one once restarted) and subscribe again.
+    // `complete`: that would tell clients the subscription is over for good. 1012 (Service
+    // Restart) tells them to reconnect at once (to another instance, or this one once
+    // restarted) and subscribe again, resuming where they were on a retaining channel.
     void this.operations.stopAll('shutdown');
-    this.closeWith(CloseCode.GoingAway, 'Server is shutting down');
+    this.closeWith(CloseCode.ServiceRestart, 'Server is shutting down');
   }
 
   // OperationSink, per protocol.

@@ -31,10 +31,12 @@ export interface GraphqlWsServer {
    */
   handleUpgrade(request: IncomingMessage, socket: Duplex, head: Buffer): void;
   /**
-   * Graceful shutdown: refuses new upgrades, ends every subscription on the
-   * server (their `unsubscribed` hooks get `shutdown`), closes every socket with
-   * 1001 — which tells clients to reconnect and subscribe again, so no `complete`
-   * is sent — and resolves when all is released. Idempotent.
+   * Graceful shutdown: refuses new upgrades; lets the shared executions and
+   * outboxes write what they already hold (within `closeTimeout`); ends every
+   * subscription on the server (their `unsubscribed` hooks get `shutdown`);
+   * closes every socket with 1012 Service Restart — which tells clients to
+   * reconnect at once and subscribe again, so no `complete` is sent — and
+   * resolves when all is released. Idempotent.
    */
   close(): Promise<void>;
   /** Open connections. */

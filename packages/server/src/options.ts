@@ -323,7 +323,9 @@ export interface ServerOptions<Context = DefaultContext, State extends object = 
   /**
    * How long a closing socket may take to answer the server's close frame
    * before it is destroyed, in milliseconds. A peer that never answers would
-   * otherwise hold its socket for `ws`'s 30 seconds.
+   * otherwise hold its socket for `ws`'s 30 seconds (`0`: `ws`'s own timeout).
+   * `close()` also waits up to this long, before its close frames, for the
+   * shared executions and outboxes to write what they hold (`0`: it does not wait).
    * @defaultValue `1_000`
    */
   closeTimeout?: number | undefined;

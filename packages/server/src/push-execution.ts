@@ -55,6 +55,8 @@ export class SharedExecution implements PushSink {
     () => this.#source?.recordDropped(1),
   );
   #ended = false;
+  /** The server shuts down: notifications that arrive now are not taken (see `settle`). */
+  #settling = false;
 
   /**
    * Set when the selection is context-free (auto-share.ts): the document, operation name and
@@ -110,8 +112,19 @@ export class SharedExecution implements PushSink {
   }
 
   next(value: unknown, sequence: number): void {
-    if (this.#ended) return;
+    if (this.#ended || this.#settling) return;
     this.#runner.push({ value, sequence });
+  }
+
+  /**
+   * The server shuts down (`close()`): takes no more notifications, and resolves once those
+   * it holds (an async resolver or `execute` still running, and what waits behind it) were
+   * executed and handed to the members' outboxes. Later ones are for the server the clients
+   * reconnect to.
+   */
+  settle(): Promise<void> {
+    this.#settling = true;
+    return new Promise((resolve) => this.#runner.whenIdle(resolve));
   }
 
   end(reason: UnsubscribeReason, error?: unknown): void {

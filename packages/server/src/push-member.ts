@@ -54,6 +54,11 @@ export class PushMember implements OutboxSubscriber {
     this.#source.recordDropped(count);
   }
 
+  /** The server shuts down: resolves once its execution handed over what it holds (see `SharedExecution.settle`). */
+  settle(): Promise<void> {
+    return this.#execution.settle();
+  }
+
   /** After the confirmation was sent: what arrived meanwhile follows it. */
   activate(): void {
     if (this.#left) return;

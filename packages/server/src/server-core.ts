@@ -64,18 +64,38 @@ export class ServerCore implements ServerScope {
   }
 
   /**
-   * Graceful shutdown: every subscription ends (reason `shutdown`), every
-   * socket closes with 1001 (clients reconnect and subscribe again). Resolves once every connection closed and its
+   * Graceful shutdown. First, what the shared executions and the outboxes
+   * already hold is written (within `closeTimeout`; notifications arriving
+   * meanwhile are not taken). Then every subscription ends (reason `shutdown`)
+   * and every socket closes with 1012, Service Restart (clients reconnect at
+   * once and subscribe again). Resolves once every connection closed and its
    * hooks ran. Idempotent.
    */
   close(): Promise<void> {
     this.#closing ??= (async () => {
       this.shuttingDown = true;
       const open = [...this.#connections];
+      // A peer that stopped reading, or a resolver that never returns, holds the shutdown up to closeTimeout.
+      await within(this.options.closeTimeout, Promise.all(open.map((connection) => connection.flush())));
       for (const connection of open) connection.shutdown();
       // Each adapter reports the socket's end through `closed`, which settles these.
       await Promise.all(open.map((connection) => connection.untilClosed()));
     })();
     return this.#closing;
+  }
+}
+
+/** Resolves when `work` settles or `milliseconds` passed, whichever comes first (0: at once). */
+async function within(milliseconds: number, work: Promise<unknown>): Promise<void> {
+  if (milliseconds <= 0) return;
+  let timer: NodeJS.Timeout | undefined;
+  const expired = new Promise<void>((resolve) => {
+    timer = setTimeout(resolve, milliseconds);
+  });
+  try {
+    // A flush that fails must not keep the sockets open: the close goes on all the same.
+    await Promise.race([work.catch(() => undefined), expired]);
+  } finally {
+    clearTimeout(timer);
   }
 }

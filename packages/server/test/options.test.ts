@@ -124,7 +124,7 @@ describe.each(protocolNames)('options (%s)', (protocol) => {
     expect(warning?.details).toMatchObject({ operationId: 'slow', operationName: 'Waiting' });
   });
 
-  it('ends every subscription and closes with 1001 on close(), without complete frames, reason shutdown', async () => {
+  it('ends every subscription and closes with 1012 (Service Restart) on close(), without complete frames, reason shutdown', async () => {
     const disconnects: number[] = [];
     await using server = await startServer({
       confirmSubscriptions: true,
@@ -139,11 +139,11 @@ describe.each(protocolNames)('options (%s)', (protocol) => {
     await client.next();
     await client.next();
     await server.gql.close();
-    expect(await client.closed).toEqual({ code: 1001, reason: 'Server is shutting down' });
+    expect(await client.closed).toEqual({ code: 1012, reason: 'Server is shutting down' });
     // No `complete` arrived: the client is to reconnect and subscribe again.
     await expect(client.next()).rejects.toThrow('closed while waiting for a message');
     expect(server.unsubscribed.map((call) => call.reason)).toEqual(['shutdown', 'shutdown']);
-    expect(disconnects).toEqual([1001]);
+    expect(disconnects).toEqual([1012]);
     expect(server.gql.connectionCount).toBe(0);
   });
 });

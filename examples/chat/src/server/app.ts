@@ -105,7 +105,7 @@ export async function startChatServer(options: ChatServerOptions = {}) {
     chatMessages,
     gql,
     db,
-    /** Clean shutdown: subscriptions end, sockets close with 1001, then the hub and the database. */
+    /** Clean shutdown: subscriptions end, sockets close with 1012, then the hub and the database. */
     close() {
       closing ??= (async () => {
         await gql.close();

@@ -23,17 +23,26 @@ export type WebSocketConstructor = new (url: string, protocol: string) => WebSoc
 
 const OPEN = 1;
 
-/** A transport over any WebSocket implementation; `create` opens one socket. */
+/**
+ * A transport over any WebSocket implementation; `create` opens one socket.
+ * With several URLs, connections go to them in turn: the first to the first
+ * URL, each later one (a reconnection: the previous connection failed, was
+ * lost, or the server restarts) to the next, after the last back to the first.
+ */
 export function createWebSocketTransport(
-  url: string,
+  url: string | readonly string[],
   create: (url: string, protocol: string) => WebSocketLike,
 ): Transport {
+  const urls = [url].flat();
+  if (!urls[0]) throw new TypeError('webSocketTransport: `url` must be a URL or a non-empty list of URLs.');
+  let turn = 0;
   return {
     connect(protocol, events) {
+      const target = urls[turn++ % urls.length] as string;
       return new Promise<TransportConnection>((resolve, reject) => {
         let socket: WebSocketLike;
         try {
-          socket = create(url, protocol);
+          socket = create(target, protocol);
         } catch (error) {
           reject(error);
           return;
@@ -66,10 +75,10 @@ export function createWebSocketTransport(
           const detail = (event as { message?: string } | null)?.message ?? '';
           // The `ws` package refuses a handshake whose subprotocol was not offered: retrying cannot help.
           if (/subprotocol/i.test(detail)) reject(new TransportError(4406, `Subprotocol not acceptable: ${detail}`));
-          else reject(new TransportError(1006, `Could not connect to ${url}${detail ? `: ${detail}` : ''}`));
+          else reject(new TransportError(1006, `Could not connect to ${target}${detail ? `: ${detail}` : ''}`));
         };
         socket.onclose = (event) => {
-          if (!opened) reject(new TransportError(event.code, `Could not connect to ${url} (close ${event.code})`));
+          if (!opened) reject(new TransportError(event.code, `Could not connect to ${target} (close ${event.code})`));
           else events.closed(event.code, event.reason);
         };
       });

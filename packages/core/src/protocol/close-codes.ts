@@ -6,12 +6,18 @@
 export const CloseCode = {
   /** The client asked to end (legacy `connection_terminate`), or a normal close. */
   Normal: 1000,
-  /** The server is shutting down. */
+  /** Going away: the graphql-ws compatibility `useServer`'s `dispose()` closes with it, as graphql-ws does. */
   GoingAway: 1001,
   /** The connection sent messages faster than `messageRate` allows. */
   PolicyViolation: 1008,
   /** A frame was larger than `maxPayload`. */
   MessageTooBig: 1009,
+  /**
+   * Service Restart: the server shuts down (`close()`, a rolling deploy). Clients
+   * reconnect at once, to another instance or to this one once restarted, and
+   * subscribe again (resuming from their last cursor on a retaining channel).
+   */
+  ServiceRestart: 1012,
   /** A message broke the protocol (bad JSON, unknown type, missing id). */
   BadRequest: 4400,
   /** `subscribe` was sent before the server acknowledged the connection. */
@@ -46,7 +52,8 @@ export const fatalCloseCodes: ReadonlyMap<number, string> = new Map([
   [4406 /* SubprotocolNotAcceptable */, 'the server speaks none of the offered subprotocols'],
   [4409 /* SubscriberAlreadyExists */, 'the client reused the id of a running operation'],
   [4429 /* TooManyInitialisationRequests */, 'the client initialised twice'],
-  // Not fatal: 4408 (a slow network may init late), 4500 (may be transient), 1001 (restart).
+  // Not fatal: 4408 (a slow network may init late), 4500 (may be transient), 1001 and 1012 (restart;
+  // @gqlcast/client reconnects at once on 1012).
 ]);
 
 /** The most a close reason may take, in UTF-8 bytes: 125 for a control frame minus 2 for the code. */

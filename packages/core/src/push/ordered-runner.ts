@@ -51,10 +51,20 @@ export class OrderedRunner<T> {
     this.#run(item);
   }
 
-  /** Runs `then` once every item pushed so far was handled (at once when idle). */
+  /** Runs `then` once every item pushed so far was handled (at once when idle). Each caller's `then` runs. */
   whenIdle(then: () => void): void {
-    if (!this.#busy) then();
-    else this.#onIdle = then;
+    if (!this.#busy) {
+      then();
+      return;
+    }
+    const before = this.#onIdle;
+    this.#onIdle =
+      before === undefined
+        ? then
+        : () => {
+            before();
+            then();
+          };
   }
 
   #run(first: T): void {

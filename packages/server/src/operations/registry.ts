@@ -312,6 +312,14 @@ export class OperationRegistry implements MemberHost {
     }
   }
 
+  /**
+   * The server shuts down: resolves once the shared executions of this connection's push
+   * subscriptions handed what they hold to the outbox (the pull path keeps running until `stopAll`).
+   */
+  async settle(): Promise<void> {
+    await Promise.all([...this.#operations.values()].map((operation) => operation.member?.settle()));
+  }
+
   // MemberHost: the registry is told when a member's source ended by itself (one object per
   // connection, not a closure per subscription).
 
