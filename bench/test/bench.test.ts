@@ -9,6 +9,13 @@ import { join } from 'node:path';
 import { expect, it } from 'vitest';
 import { runBench } from '../run.js';
 import { profiles } from '../runner/profile.js';
+import type { Failure } from '../runner/results.js';
+
+// An 'invalid' failure says the load generator's core was busier than the bench allows for a
+// valid figure: it depends on the machine's load at that moment (CPU shares, a noisy neighbour),
+// so these smoke runs, which assert correctness and never timings, leave it to `pnpm bench`.
+// Loss, errors and missing contenders still fail.
+const correctnessFailures = (failures: readonly Failure[]) => failures.filter((f) => f.kind !== 'invalid');
 
 it('runs S1, S1b, S2 and S4 without loss and reports finite ratios and executes per broadcast', async () => {
   const outDir = await mkdtemp(join(tmpdir(), 'gqlcast-bench-'));
@@ -22,7 +29,7 @@ it('runs S1, S1b, S2 and S4 without loss and reports finite ratios and executes 
       outDir,
       log: () => undefined,
     });
-    expect(result.failures).toEqual([]);
+    expect(correctnessFailures(result.failures)).toEqual([]);
     const contenders = new Set(result.rows.map((r) => r.contender));
     expect(contenders).toEqual(new Set(only.map((id) => (id === 'l-raw' ? 'L-raw' : id))));
     for (const scenario of ['S1', 'S1b', 'S2', 'S4']) {
@@ -64,7 +71,7 @@ it('runs S5 with its memory-layer baseline and S6 churn without loss', async () 
       outDir,
       log: () => undefined,
     });
-    expect(result.failures).toEqual([]);
+    expect(correctnessFailures(result.failures)).toEqual([]);
     const row = (scenario: string) => result.rows.find((r) => r.scenario === scenario && r.contender === 'gqlcast');
     expect(row('S5-mem@0.2k')?.metrics.p99Ms).toBeGreaterThan(0);
     const s5 = row('S5@0.2k')!.metrics;
