@@ -13,6 +13,7 @@ import {
   type OperationDefinitionNode,
   type SelectionSetNode,
 } from 'graphql';
+import { OperationMemo } from './operation-memo.js';
 
 /**
  * Automatic sharing: subscribers of the same document, operation name and
@@ -41,7 +42,7 @@ export interface ContextFreeExtensions {
 }
 
 /** Per schema, per document, per operation name: whether its selection is context-free. */
-const verdicts = new WeakMap<GraphQLSchema, WeakMap<DocumentNode, Map<string, boolean>>>();
+const verdicts = new OperationMemo(decide);
 
 /** Whether every subscriber of `operation` would get the same result for the same root value. */
 export function isContextFree(
@@ -49,23 +50,7 @@ export function isContextFree(
   document: DocumentNode,
   operation: OperationDefinitionNode,
 ): boolean {
-  let byDocument = verdicts.get(schema);
-  if (byDocument === undefined) {
-    byDocument = new WeakMap();
-    verdicts.set(schema, byDocument);
-  }
-  let byName = byDocument.get(document);
-  if (byName === undefined) {
-    byName = new Map();
-    byDocument.set(document, byName);
-  }
-  const name = operation.name?.value ?? '';
-  let verdict = byName.get(name);
-  if (verdict === undefined) {
-    verdict = decide(schema, document, operation);
-    byName.set(name, verdict);
-  }
-  return verdict;
+  return verdicts.get(schema, document, operation);
 }
 
 function decide(schema: GraphQLSchema, document: DocumentNode, operation: OperationDefinitionNode): boolean {

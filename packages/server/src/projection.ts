@@ -19,6 +19,7 @@ import {
   type SelectionSetNode,
   type ValueNode,
 } from 'graphql';
+import { OperationMemo } from './operation-memo.js';
 
 /**
  * Projection: the result of a notification computed without graphql-js's
@@ -73,7 +74,7 @@ interface FieldPlan {
 }
 
 /** Per schema, per document, per operation name: its projection, or `null` when it has none. */
-const plans = new WeakMap<GraphQLSchema, WeakMap<DocumentNode, Map<string, Projection | null>>>();
+const plans = new OperationMemo((schema, document, operation) => compile(schema, document, operation) ?? null);
 
 /**
  * The projection of `operation`, built once per schema, document and operation
@@ -84,23 +85,7 @@ export function projectionFor(
   document: DocumentNode,
   operation: OperationDefinitionNode,
 ): Projection | undefined {
-  let byDocument = plans.get(schema);
-  if (byDocument === undefined) {
-    byDocument = new WeakMap();
-    plans.set(schema, byDocument);
-  }
-  let byName = byDocument.get(document);
-  if (byName === undefined) {
-    byName = new Map();
-    byDocument.set(document, byName);
-  }
-  const name = operation.name?.value ?? '';
-  let plan = byName.get(name);
-  if (plan === undefined) {
-    plan = compile(schema, document, operation) ?? null;
-    byName.set(name, plan);
-  }
-  return plan ?? undefined;
+  return plans.get(schema, document, operation) ?? undefined;
 }
 
 /** Thrown while compiling: this selection cannot be projected. */
