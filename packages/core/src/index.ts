@@ -31,6 +31,14 @@ export { consoleLogger, type Logger, type LogLevel, loggerFrom, serializeDetails
 export { type MemoryLayerOptions, memoryLayer } from './memory-layer.js';
 export { type GroupSelection, maxGroupLength } from './names.js';
 export { defaultQueueLimit } from './queue-limit.js';
+export {
+  type CursorPosition,
+  channelWideKey,
+  decodeCursor,
+  encodeCursor,
+  ResumeSeam,
+  type SeamItem,
+} from './resume-seam.js';
 export type { RetainOptions, RetainPolicy } from './retain.js';
 export { returnWithReason, toReturnReason, type UnsubscribeReason } from './return-reason.js';
 export { isSkip, SKIP, type Skip } from './skip.js';

@@ -153,3 +153,26 @@ describe('compareEventIds', () => {
     expect(compareEventIds('1700000000001-0', '1700000000000-10')).toBeGreaterThan(0);
   });
 });
+
+describe('event ids through the hub', () => {
+  it('hands each retained notification its id on push subscriptions; none without retain', async () => {
+    const hub = createHub({ logger: silentLogger });
+    const kept = hub.channel('kept', { payload, retain: { count: 10 } });
+    const plain = hub.channel('plain', { payload });
+    const seen: [number, string | undefined, string | undefined][] = [];
+    const a = kept.subscribe(['g'], { onNotification: (value, group, id) => seen.push([value.n, group, id]) });
+    const b = plain.subscribe(['g'], { onNotification: (value, group, id) => seen.push([value.n, group, id]) });
+    await Promise.all([a.ready, b.ready]);
+    await kept.broadcast({ group: 'g', payload: { n: 1 } });
+    await kept.broadcast({ payload: { n: 2 } });
+    await plain.broadcast({ group: 'g', payload: { n: 3 } });
+    await kept.broadcast({ group: 'g', payload: { n: 4 } });
+    expect(seen).toEqual([
+      [1, 'g', '1'],
+      [2, undefined, '1'],
+      [3, 'g', undefined],
+      [4, 'g', '2'],
+    ]);
+    await hub.close();
+  });
+});
