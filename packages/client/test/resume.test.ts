@@ -114,7 +114,10 @@ describe.each(Object.keys(words) as (keyof typeof words)[])('resuming (%s)', (pr
       const { start } = await accept(connection, { confirmSubscriptions: true });
       const resumeFrom = (start.payload as { extensions?: { gqlcast?: { resumeFrom?: string } } }).extensions?.gqlcast
         ?.resumeFrom;
-      const error = { message: `Malformed cursor: ${resumeFrom}`, extensions: { code: 'GQLCAST_MALFORMED_CURSOR' } };
+      const error = {
+        message: `Malformed cursor: ${resumeFrom}`,
+        extensions: { code: 'GQLCAST_RESUME_CURSOR_INVALID' },
+      };
       connection.send(
         protocol === 'graphql-ws'
           ? { id: start.id, type: 'error', payload: error }
@@ -126,7 +129,10 @@ describe.each(Object.keys(words) as (keyof typeof words)[])('resuming (%s)', (pr
       query: 'subscription { tick }',
       extensions: { gqlcast: { resumeFrom: 'not-a-cursor' } },
     });
-    const refused = { message: 'Malformed cursor: not-a-cursor', extensions: { code: 'GQLCAST_MALFORMED_CURSOR' } };
+    const refused = {
+      message: 'Malformed cursor: not-a-cursor',
+      extensions: { code: 'GQLCAST_RESUME_CURSOR_INVALID' },
+    };
     await expect(subscription.ready).rejects.toMatchObject({ errors: [refused] });
     expect(await subscription.next()).toEqual({ done: false, value: { errors: [refused] } });
     expect(await subscription.next()).toEqual({ done: true, value: undefined });

@@ -4,6 +4,7 @@ import { type PayloadIssue, PayloadValidationError } from './errors.js';
 import type { HubCore } from './hub.js';
 import { assertGroup, type GroupSelection, normalizeGroups, topicOf } from './names.js';
 import { checkQueueLimit } from './queue-limit.js';
+import { checkRetain, type RetainOptions, type RetainPolicy } from './retain.js';
 import { type ChannelSubscription, type NotificationListener, Subscription } from './subscription.js';
 
 /** Any zod 4 schema, classic (`zod`) or mini (`zod/mini`). */
@@ -24,6 +25,17 @@ export interface ChannelOptions<Schema extends PayloadSchema> {
    * @defaultValue `true` (it applies only with a remote layer)
    */
   validateReceived?: boolean | undefined;
+  /**
+   * Keep the last broadcasts of each group, so subscribers can resume after a
+   * reconnection with nothing lost or repeated (docs/resume.md). Give `count`,
+   * `maxAgeMs` or both (positive integers); a broadcast leaves the history once
+   * beyond either. The layer stores the history (the memory layer in a ring per
+   * group, Redis in a stream per group). Without `retain`, nothing is stored
+   * and nothing extra is sent.
+   * @throws GqlcastError `GQLCAST_INVALID_RETAIN` from `hub.channel` when invalid.
+   * @defaultValue no retention
+   */
+  retain?: RetainOptions | undefined;
 }
 
 /** What a received payload check says: the payload to deliver, or why it is dropped. */
@@ -63,6 +75,8 @@ export interface SubscribeOptions<T = unknown> {
 export interface Channel<Name extends string = string, Schema extends PayloadSchema = PayloadSchema> {
   readonly name: Name;
   readonly schema: Schema;
+  /** The channel's checked `retain` option, or `undefined` when it keeps no history. */
+  readonly retain: RetainPolicy | undefined;
 
   /**
    * Validates `payload` with the channel's schema, encodes its parsed output once
@@ -109,6 +123,7 @@ export function createChannel<const Name extends string, Schema extends PayloadS
   if (schema === null || typeof schema !== 'object' || !('_zod' in schema)) {
     throw new TypeError(`hub.channel("${name}"): options.payload must be a zod 4 schema, e.g. z.object({ ... }).`);
   }
+  const retain = checkRetain(options.retain, name);
 
   function encodeParsed(
     result: { success: true; data: unknown } | { success: false; error: { issues: readonly PayloadIssue[] } },
@@ -146,13 +161,14 @@ export function createChannel<const Name extends string, Schema extends PayloadS
   return {
     name,
     schema,
+    retain,
 
     broadcast(message) {
       try {
         hub.assertOpen(`broadcast on channel "${name}"`);
         const group = message?.group;
         if (group !== undefined) assertGroup(group, name);
-        return hub.handOver(topicOf(name, group), prepare(message?.payload, group));
+        return hub.handOver(topicOf(name, group), prepare(message?.payload, group), retain);
       } catch (error) {
         return Promise.reject(error);
       }

@@ -21,6 +21,8 @@ export const ErrorCode = {
   LayerUnavailable: 'GQLCAST_LAYER_UNAVAILABLE',
   /** A message arrived from the layer that this process cannot decode. It was dropped and logged. */
   MessageUndecodable: 'GQLCAST_MESSAGE_UNDECODABLE',
+  /** A channel's `retain` option is not `{ count?, maxAgeMs? }` with at least one positive integer. */
+  InvalidRetain: 'GQLCAST_INVALID_RETAIN',
 } as const;
 
 /** One of the values of {@link ErrorCode}. */

@@ -83,7 +83,7 @@ export class Fanout {
     this.#topics.set(topic, entry);
     // Through a promise, so that a layer throwing synchronously is a rejection like any other.
     entry.confirmed = Promise.resolve()
-      .then(() => this.#layer.subscribe(topic, (message) => this.#receive(entry, message)))
+      .then(() => this.#layer.subscribe(topic, (message, id) => this.#receive(entry, message, id)))
       .then(
         (subscription) => {
           entry.layerSubscription = subscription;
@@ -110,7 +110,7 @@ export class Fanout {
       });
   }
 
-  #receive(entry: TopicEntry, message: Uint8Array): void {
+  #receive(entry: TopicEntry, message: Uint8Array, id: string | undefined): void {
     if (entry.released || entry.subscribers.size === 0) return;
     switch (message[0]) {
       case FrameKind.Notification: {
@@ -143,7 +143,7 @@ export class Fanout {
           payload = checked.value;
         }
         this.delivered += entry.subscribers.size;
-        for (const subscriber of entry.subscribers) subscriber.push(payload, entry.group);
+        for (const subscriber of entry.subscribers) subscriber.push(payload, entry.group, id);
         return;
       }
       case FrameKind.Unsubscribe: {

@@ -8,6 +8,7 @@ import { type Logger, loggerFrom } from './logger.js';
 import { memoryLayer } from './memory-layer.js';
 import { assertChannelName, topicOf } from './names.js';
 import { checkQueueLimit, defaultQueueLimit } from './queue-limit.js';
+import { checkRetain, type RetainPolicy } from './retain.js';
 import type { Subscription, SubscriptionHost } from './subscription.js';
 
 /** Options of {@link createHub}. */
@@ -88,7 +89,7 @@ export interface HubCore extends SubscriptionHost {
   readonly queueLimit: number;
   assertOpen(action: string): void;
   /** Hands a frame to the layer, keeping call order even behind async-validated payloads. */
-  handOver(topic: string, frame: Uint8Array | Promise<Uint8Array>): Promise<void>;
+  handOver(topic: string, frame: Uint8Array | Promise<Uint8Array>, retain?: RetainPolicy): Promise<void>;
   track(subscription: Subscription<unknown>): void;
 }
 
@@ -140,8 +141,11 @@ export function createHub(options: HubOptions = {}): Hub {
     assertOpen(action) {
       if (closed) throw new GqlcastError(ErrorCode.HubClosed, `Cannot ${action}: the hub is closed.`);
     },
-    handOver(topic, frame) {
-      if (waiting === 0 && frame instanceof Uint8Array) return layer.publish(topic, frame);
+    handOver(topic, frame, retain) {
+      // Without retain the layer is called exactly as before (no third argument).
+      const publish = (message: Uint8Array) =>
+        retain === undefined ? layer.publish(topic, message) : layer.publish(topic, message, retain);
+      if (waiting === 0 && frame instanceof Uint8Array) return publish(frame);
       waiting++;
       // Settle the frame's outcome now, so a rejection is handled even while it waits its turn.
       const outcome = Promise.resolve(frame).then(
@@ -156,7 +160,7 @@ export function createHub(options: HubOptions = {}): Hub {
           if (!result.ok) throw result.error;
           if (closed) throw new GqlcastError(ErrorCode.HubClosed, `Cannot publish to "${topic}": the hub is closed.`);
           // Wrapped so the chain waits for the hand-over, not for the layer's answer.
-          return { published: layer.publish(topic, result.value) };
+          return { published: publish(result.value) };
         });
       tail = handed.then(
         () => undefined,
@@ -190,6 +194,13 @@ export function createHub(options: HubOptions = {}): Hub {
         throw new GqlcastError(
           ErrorCode.ChannelExists,
           `Channel "${name}" is already declared on this hub. Declare each channel once and import it where needed.`,
+        );
+      }
+      if (checkRetain(channelOptions?.retain, name) !== undefined && layer.history === undefined) {
+        // Refused rather than silently keeping nothing: a resume would then always report a gap.
+        throw new GqlcastError(
+          ErrorCode.InvalidRetain,
+          `hub.channel("${name}"): retain needs a layer that keeps history, and layer ${layer.name} does not.`,
         );
       }
       const channel = createChannel(core, name, channelOptions);

@@ -1,3 +1,5 @@
+import type { RetainPolicy } from './retain.js';
+
 /**
  * A layer carries bytes from `publish` to every `subscribe` handler of the same
  * topic, in this process (`memoryLayer`) or across processes (`redisLayer`).
@@ -33,20 +35,72 @@ export interface Layer {
    */
   readonly remote?: boolean | undefined;
 
-  /** Sends `message` to every handler subscribed to `topic`. Resolves once the layer has taken it. */
-  publish(topic: string, message: Uint8Array): Promise<void>;
+  /**
+   * Sends `message` to every handler subscribed to `topic`. Resolves once the layer has taken it.
+   * With `retain` (a layer that has {@link Layer.history}), the message is also
+   * kept in the topic's history under a new event id; without it nothing is stored.
+   */
+  publish(topic: string, message: Uint8Array, retain?: RetainPolicy): Promise<void>;
 
   /**
    * Calls `onMessage` with every message published to `topic` from now on.
-   * Resolves once the subscription is active (the confirmation).
+   * Resolves once the subscription is active (the confirmation). A retained
+   * message arrives with its event id (the same id {@link Layer.history} reports).
    */
-  subscribe(topic: string, onMessage: (message: Uint8Array) => void): Promise<LayerSubscription>;
+  subscribe(topic: string, onMessage: (message: Uint8Array, id?: string) => void): Promise<LayerSubscription>;
+
+  /**
+   * Present on layers that retain history (the resume seam, docs/resume.md).
+   * The retention contract, which `layerConformance` checks:
+   *
+   * - **Ids are monotonic per topic and the same in every process**: each
+   *   retained message gets one id, and {@link compareEventIds} orders them.
+   * - **The live message carries its id**: `subscribe`'s handler gets it.
+   * - **History after an id**: the retained messages of `topic` published after
+   *   `afterId`, oldest first (`afterId` `"0"`: all of them), and whether
+   *   `afterId` was still within retention, so a gap can be reported.
+   */
+  history?(topic: string, afterId: string): Promise<LayerHistory>;
 
   /** How the layer is doing right now; cheap enough to call from a health endpoint. */
   health(): LayerHealth;
 
   /** Stops all delivery and releases connections. Idempotent. */
   close(): Promise<void>;
+}
+
+/** A retained message and its event id. */
+export interface LayerEvent {
+  readonly id: string;
+  readonly message: Uint8Array;
+}
+
+/** What {@link Layer.history} returns. */
+export interface LayerHistory {
+  /** The retained messages after the id asked for, oldest first. */
+  readonly events: readonly LayerEvent[];
+  /**
+   * Whether nothing after the id asked for was lost to retention. When
+   * `false`, `missed` counts the lost messages if the layer can count them.
+   */
+  readonly complete: boolean;
+  readonly missed?: number | undefined;
+}
+
+/**
+ * Orders two event ids: `<0`, `0` or `>0`. Ids are `ms-seq` (Redis stream ids)
+ * or plain decimal integers (`seq`, the memory layer), compared part by part as numbers.
+ */
+export function compareEventIds(a: string, b: string): number {
+  const [aMs = '0', aSeq = '0'] = a.split('-');
+  const [bMs = '0', bSeq = '0'] = b.split('-');
+  const byMs = compareDecimal(aMs, bMs);
+  return byMs !== 0 ? byMs : compareDecimal(aSeq, bSeq);
+}
+
+function compareDecimal(a: string, b: string): number {
+  // Decimal strings without leading zeros: longer is larger; then lexical order is numeric order.
+  return a.length !== b.length ? a.length - b.length : a < b ? -1 : a > b ? 1 : 0;
 }
 
 /** An active subscription of a layer topic. */

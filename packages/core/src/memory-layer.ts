@@ -1,14 +1,17 @@
 import { ErrorCode, GqlcastError } from './errors.js';
 import type { Layer, LayerHealth, LayerSubscription } from './layer.js';
 import { type Logger, loggerFrom } from './logger.js';
+import { TopicHistory } from './topic-history.js';
 
 /** Options of {@link memoryLayer}. */
 export interface MemoryLayerOptions {
   /** Where a throwing handler is reported. @defaultValue `consoleLogger` */
   logger?: Logger | undefined;
+  /** The clock of retention by age (tests set it). @defaultValue `Date.now` */
+  now?: (() => number) | undefined;
 }
 
-type Handler = (message: Uint8Array) => void;
+type Handler = (message: Uint8Array, id?: string) => void;
 
 /**
  * A layer inside one process: the default of `createHub`. Broadcasts from
@@ -21,17 +24,21 @@ type Handler = (message: Uint8Array) => void;
 export function memoryLayer(options: MemoryLayerOptions = {}): Layer {
   const logger = loggerFrom(options.logger, 'memoryLayer');
   const topics = new Map<string, Set<Handler>>();
+  // One ring per retaining topic, created by its first retained publish.
+  const histories = new Map<string, TopicHistory>();
+  const now = options.now ?? Date.now;
   let closed = false;
 
   const closedError = (action: string) =>
     new GqlcastError(ErrorCode.LayerClosed, `Cannot ${action}: the memory layer is closed.`);
 
-  function deliver(topic: string, handlers: readonly Handler[], message: Uint8Array): void {
+  function deliver(topic: string, handlers: readonly Handler[], message: Uint8Array, id: string | undefined): void {
     for (const handler of handlers) {
       // A handler unsubscribed after the publish call gets nothing more.
       if (closed || !topics.get(topic)?.has(handler)) continue;
       try {
-        handler(message);
+        if (id === undefined) handler(message);
+        else handler(message, id);
       } catch (error) {
         logger.error(`A memory layer handler of topic "${topic}" threw; other handlers still received the message.`, {
           topic,
@@ -44,14 +51,24 @@ export function memoryLayer(options: MemoryLayerOptions = {}): Layer {
   return {
     name: 'memory',
 
-    publish(topic, message) {
+    publish(topic, message, retain) {
       if (closed) return Promise.reject(closedError(`publish to "${topic}"`));
+      let id: string | undefined;
+      if (retain !== undefined) {
+        let history = histories.get(topic);
+        if (history === undefined) {
+          history = new TopicHistory();
+          histories.set(topic, history);
+        }
+        // Stored now, at call time: history order is publish order, as for delivery.
+        id = history.append(message, retain, now());
+      }
       const handlers = topics.get(topic);
       if (handlers === undefined || handlers.size === 0) return Promise.resolve();
       const snapshot = [...handlers];
       return new Promise<void>((resolve) => {
         queueMicrotask(() => {
-          deliver(topic, snapshot, message);
+          deliver(topic, snapshot, message, id);
           resolve();
         });
       });
@@ -60,7 +77,7 @@ export function memoryLayer(options: MemoryLayerOptions = {}): Layer {
     subscribe(topic, onMessage) {
       if (closed) return Promise.reject(closedError(`subscribe to "${topic}"`));
       // Wrap so that the same function subscribed twice is two subscriptions.
-      const handler: Handler = (message) => onMessage(message);
+      const handler: Handler = (message, id) => (id === undefined ? onMessage(message) : onMessage(message, id));
       let handlers = topics.get(topic);
       if (handlers === undefined) {
         handlers = new Set();
@@ -77,6 +94,12 @@ export function memoryLayer(options: MemoryLayerOptions = {}): Layer {
       return Promise.resolve(subscription);
     },
 
+    history(topic, afterId) {
+      if (closed) return Promise.reject(closedError(`read the history of "${topic}"`));
+      const history = histories.get(topic);
+      return Promise.resolve(history === undefined ? TopicHistory.empty(afterId) : history.after(afterId, now()));
+    },
+
     health(): LayerHealth {
       return closed ? { status: 'closed', detail: 'close() was called' } : { status: 'up' };
     },
@@ -84,6 +107,7 @@ export function memoryLayer(options: MemoryLayerOptions = {}): Layer {
     close() {
       closed = true;
       topics.clear();
+      histories.clear();
       return Promise.resolve();
     },
   };

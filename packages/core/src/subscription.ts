@@ -58,9 +58,11 @@ export interface SubscriptionHost {
 
 /**
  * Receives each notification synchronously, in broadcast order, on a push-mode
- * subscription (`onNotification` in `channel.subscribe` options).
+ * subscription (`onNotification` in `channel.subscribe` options). On a channel
+ * with `retain`, `id` is the notification's event id in its group's history
+ * (the resume seam uses it); otherwise it is `undefined`.
  */
-export type NotificationListener<T> = (payload: T, group: string | undefined) => void;
+export type NotificationListener<T> = (payload: T, group: string | undefined, id?: string) => void;
 
 const channelWide = '(channel-wide)';
 const doneResult: IteratorReturnResult<undefined> = Object.freeze({ done: true, value: undefined });
@@ -132,12 +134,12 @@ export class Subscription<T> implements ChannelSubscription<T> {
   }
 
   /** Queues one notification; drops the oldest when the queue is full. */
-  push(value: T, group: string | undefined): void {
+  push(value: T, group: string | undefined, id?: string): void {
     if (this.#state !== 'open') return;
     if (this.#onNotification !== undefined) {
       // A listener's failure is its own: the fan-out to the other subscribers goes on.
       try {
-        this.#onNotification(value, group);
+        this.#onNotification(value, group, id);
       } catch (error) {
         this.#host.logger.error(`A notification listener of channel "${this.channel}" threw.`, {
           channel: this.channel,

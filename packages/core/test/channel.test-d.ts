@@ -110,3 +110,11 @@ hub.channel('wrong', { payload: { id: 'string' } });
 expectTypeOf(SKIP).toEqualTypeOf<Skip>();
 const maybe: string | Skip = Math.random() > 0.5 ? SKIP : 'value';
 if (!isSkip(maybe)) expectTypeOf(maybe).toEqualTypeOf<string>();
+
+// Retention (issue 19): `retain` takes count and/or maxAgeMs, numbers only.
+hub.channel('retained', { payload: z.object({ n: z.number() }), retain: { count: 100, maxAgeMs: 60_000 } });
+hub.channel('retainedByCount', { payload: z.object({ n: z.number() }), retain: { count: 10 } });
+// @ts-expect-error: count is a number
+hub.channel('badRetain', { payload: z.object({ n: z.number() }), retain: { count: '10' } });
+// @ts-expect-error: an unknown bound
+hub.channel('badRetain2', { payload: z.object({ n: z.number() }), retain: { size: 10 } });

@@ -38,6 +38,12 @@ export const ServerErrorCode = {
   ConnectionMemoryExceeded: 'GQLCAST_CONNECTION_MEMORY_EXCEEDED',
   /** A running subscription failed on the server (its execution threw). */
   SubscriptionFailed: 'GQLCAST_SUBSCRIPTION_FAILED',
+  /**
+   * A `resumeFrom` (in `extensions.gqlcast` of `subscribe`/`start`) that is not a
+   * cursor this server wrote (docs/resume-client.md). Reserved by issue 19: the
+   * server half of resuming, which sends it, has not landed yet.
+   */
+  ResumeCursorInvalid: 'GQLCAST_RESUME_CURSOR_INVALID',
 } as const;
 
 export type ServerErrorCode = (typeof ServerErrorCode)[keyof typeof ServerErrorCode];

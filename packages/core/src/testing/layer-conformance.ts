@@ -2,6 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { ErrorCode, isGqlcastError } from '../errors.js';
 import type { Layer } from '../layer.js';
 import { collect } from './helpers.js';
+import { retentionCases } from './retention-conformance.js';
 
 /** Options of {@link layerConformance}. */
 export interface LayerConformanceOptions {
@@ -13,6 +14,15 @@ export interface LayerConformanceOptions {
   sharedAcrossInstances?: boolean | undefined;
   /** How many subscribe-then-publish rounds the "confirmation means delivery" test runs. @defaultValue `200` */
   readyRounds?: number | undefined;
+  /**
+   * Whether the layer retains history (implements `history`). When true, the
+   * suite also checks the retention contract: ids, history after an id,
+   * retention by count, a gap for a too-old id, and the resume seam.
+   * @defaultValue `false`
+   */
+  retains?: boolean | undefined;
+  /** How many rounds the resume-seam case runs. @defaultValue `1_000` */
+  seamRounds?: number | undefined;
 }
 
 const encoder = new TextEncoder();
@@ -50,6 +60,8 @@ export function layerConformance(
     afterEach(async () => {
       await Promise.all(opened.splice(0).map((layer) => layer.close()));
     });
+
+    if (options.retains === true) retentionCases({ open, topic, seamRounds: options.seamRounds ?? 1_000 });
 
     it('delivers the exact bytes, including zero and high bytes', async () => {
       const layer = await open();
