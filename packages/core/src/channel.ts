@@ -4,6 +4,7 @@ import { type PayloadIssue, PayloadValidationError } from './errors.js';
 import type { HubCore } from './hub.js';
 import { assertGroup, type GroupSelection, normalizeGroups, topicOf } from './names.js';
 import { checkQueueLimit } from './queue-limit.js';
+import { type ResumePoint, startRetained, topicsOf } from './resume.js';
 import { checkRetain, type RetainOptions, type RetainPolicy } from './retain.js';
 import { type ChannelSubscription, type NotificationListener, Subscription } from './subscription.js';
 
@@ -64,6 +65,15 @@ export interface SubscribeOptions<T = unknown> {
    * the fan-out goes on.
    */
   onNotification?: NotificationListener<T> | undefined;
+  /**
+   * Resume after a cursor (`decodeCursor` of what `subscription.cursor()` gave an
+   * earlier subscription): every retained notification after it is delivered first,
+   * in order, then live ones, with nothing repeated. When the history no longer
+   * reaches back that far, or names other groups, `resumeGap` says so before the
+   * first replayed notification (docs/resume.md). On a channel without `retain`
+   * nothing can be replayed: `resumeGap` is `{}` and delivery is live only.
+   */
+  resumeFrom?: ResumePoint | undefined;
 }
 
 /**
@@ -199,14 +209,27 @@ export function createChannel<const Name extends string, Schema extends PayloadS
       subscription.startedAfter = hub.unsubscribeSequence;
       const self = subscription as Subscription<unknown>;
       hub.track(self);
+      const retains = retain !== undefined;
+      const resumeFrom = subscribeOptions.resumeFrom;
+      // Nothing is retained to resume from: say so, and deliver live.
+      if (!retains && resumeFrom !== undefined) subscription.resumeGap = {};
+      // Made before any topic is attached: a live notification must not slip past a resume's replay.
+      const seam = retains ? self.trackHistory(resumeFrom?.position ?? new Map(), resumeFrom !== undefined) : undefined;
       let confirmations: Promise<void>[];
       try {
-        confirmations = [hub.fanout.attach(name, name, undefined, self)];
-        for (const group of groups) confirmations.push(hub.fanout.attach(topicOf(name, group), name, group, self));
+        confirmations = [hub.fanout.attach(name, name, undefined, self, retains)];
+        for (const group of groups) {
+          confirmations.push(hub.fanout.attach(topicOf(name, group), name, group, self, retains));
+        }
       } catch (error) {
         confirmations = [Promise.reject(error)];
       }
-      subscription.ready = Promise.all(confirmations).then(
+      const confirmed = Promise.all(confirmations);
+      subscription.ready = (
+        seam === undefined
+          ? confirmed
+          : confirmed.then(() => startRetained(self, seam, hub.fanout, topicsOf(name, groups), resumeFrom))
+      ).then(
         () => undefined,
         (error: unknown) => {
           // Ended meanwhile (hub closed, returned): the layer's refusal no longer matters.

@@ -1,7 +1,7 @@
 import type { ReceivedCheck } from './channel.js';
 import { type Codec, decodeUnsubscribe, FrameKind } from './codec.js';
 import { ErrorCode, formatPath } from './errors.js';
-import type { Layer, LayerSubscription } from './layer.js';
+import type { Layer, LayerHistory, LayerSubscription } from './layer.js';
 import type { Logger } from './logger.js';
 import type { Subscription } from './subscription.js';
 
@@ -15,6 +15,8 @@ interface TopicEntry {
   confirmed: Promise<void>;
   layerSubscription: LayerSubscription | undefined;
   released: boolean;
+  /** The event id of the last retained message received live (retaining channels): a new subscriber's starting point. */
+  lastId: string | undefined;
 }
 
 /**
@@ -53,9 +55,15 @@ export class Fanout {
   }
 
   /** Adds a subscriber to a topic; resolves when the topic is subscribed in the layer. */
-  attach(topic: string, channel: string, group: string | undefined, subscriber: Subscription<unknown>): Promise<void> {
+  attach(
+    topic: string,
+    channel: string,
+    group: string | undefined,
+    subscriber: Subscription<unknown>,
+    retains = false,
+  ): Promise<void> {
     let entry = this.#topics.get(topic);
-    if (entry === undefined) entry = this.#open(topic, channel, group);
+    if (entry === undefined) entry = this.#open(topic, channel, group, retains);
     entry.subscribers.add(subscriber);
     return entry.confirmed;
   }
@@ -70,7 +78,7 @@ export class Fanout {
     if (entry.layerSubscription !== undefined) this.#release(entry, entry.layerSubscription);
   }
 
-  #open(topic: string, channel: string, group: string | undefined): TopicEntry {
+  #open(topic: string, channel: string, group: string | undefined, retains: boolean): TopicEntry {
     const entry: TopicEntry = {
       topic,
       channel,
@@ -79,11 +87,18 @@ export class Fanout {
       confirmed: Promise.resolve(),
       layerSubscription: undefined,
       released: false,
+      lastId: undefined,
     };
     this.#topics.set(topic, entry);
     // Through a promise, so that a layer throwing synchronously is a rejection like any other.
+    const lastEventId = retains ? this.#layer.lastEventId?.bind(this.#layer) : undefined;
     entry.confirmed = Promise.resolve()
-      .then(() => this.#layer.subscribe(topic, (message, id) => this.#receive(entry, message, id)))
+      // A retaining topic's last id is read first: what is published after it arrives live.
+      .then(() => lastEventId?.(topic))
+      .then((last) => {
+        entry.lastId ??= last;
+        return this.#layer.subscribe(topic, (message, id) => this.#receive(entry, message, id));
+      })
       .then(
         (subscription) => {
           entry.layerSubscription = subscription;
@@ -110,38 +125,68 @@ export class Fanout {
       });
   }
 
+  /**
+   * Where a new subscriber of `topic` starts in its history, once attached and confirmed:
+   * the id of the last retained message this process received live, or else the
+   * layer's last id, read before the topic was subscribed (so nothing published after it
+   * can be missed: it arrives live). `undefined` when the layer cannot tell.
+   */
+  startingPoint(topic: string): string | undefined {
+    return this.#topics.get(topic)?.lastId;
+  }
+
+  /** A topic's retained history after `afterId` (see `Layer.history`); the layer must retain. */
+  history(topic: string, afterId: string): Promise<LayerHistory> {
+    const history = this.#layer.history;
+    if (history === undefined) return Promise.reject(new Error(`Layer ${this.#layer.name} keeps no history.`));
+    return history.call(this.#layer, topic, afterId);
+  }
+
+  /**
+   * Decodes a notification frame of `channel` and checks it like a live one (the resume
+   * seam replays retained messages through here). `undefined`: dropped, and logged.
+   */
+  decodeNotification(
+    channel: string,
+    group: string | undefined,
+    message: Uint8Array,
+  ): { payload: unknown } | undefined {
+    if (message[0] !== FrameKind.Notification) return undefined;
+    let payload: unknown;
+    try {
+      payload = this.#codec.decode(message.subarray(1));
+    } catch (error) {
+      this.rejected++;
+      this.#logger.error(`Dropped an undecodable message on channel "${channel}".`, {
+        code: ErrorCode.MessageUndecodable,
+        channel,
+        group,
+        bytes: message.length,
+        error,
+      });
+      return undefined;
+    }
+    const check = this.#checks?.get(channel);
+    if (check === undefined) return { payload };
+    const checked = check(payload);
+    if (checked.ok) return { payload: checked.value };
+    this.rejected++;
+    this.#logger.warn(
+      `Dropped a message on channel "${channel}" that fails its schema: ` +
+        checked.issues.map((issue) => `${formatPath(issue.path)}: ${issue.message}`).join('; '),
+      { code: ErrorCode.PayloadInvalid, channel, group },
+    );
+    return undefined;
+  }
+
   #receive(entry: TopicEntry, message: Uint8Array, id: string | undefined): void {
     if (entry.released || entry.subscribers.size === 0) return;
     switch (message[0]) {
       case FrameKind.Notification: {
-        let payload: unknown;
-        try {
-          payload = this.#codec.decode(message.subarray(1));
-        } catch (error) {
-          this.rejected++;
-          this.#logger.error(`Dropped an undecodable message on channel "${entry.channel}".`, {
-            code: ErrorCode.MessageUndecodable,
-            channel: entry.channel,
-            group: entry.group,
-            bytes: message.length,
-            error,
-          });
-          return;
-        }
-        const check = this.#checks?.get(entry.channel);
-        if (check !== undefined) {
-          const checked = check(payload);
-          if (!checked.ok) {
-            this.rejected++;
-            this.#logger.warn(
-              `Dropped a message on channel "${entry.channel}" that fails its schema: ` +
-                checked.issues.map((issue) => `${formatPath(issue.path)}: ${issue.message}`).join('; '),
-              { code: ErrorCode.PayloadInvalid, channel: entry.channel, group: entry.group },
-            );
-            return;
-          }
-          payload = checked.value;
-        }
+        if (id !== undefined) entry.lastId = id;
+        const decoded = this.decodeNotification(entry.channel, entry.group, message);
+        if (decoded === undefined) return;
+        const payload = decoded.payload;
         this.delivered += entry.subscribers.size;
         for (const subscriber of entry.subscribers) subscriber.push(payload, entry.group, id);
         return;

@@ -31,6 +31,7 @@ export { consoleLogger, type Logger, type LogLevel, loggerFrom, serializeDetails
 export { type MemoryLayerOptions, memoryLayer } from './memory-layer.js';
 export { type GroupSelection, maxGroupLength } from './names.js';
 export { defaultQueueLimit } from './queue-limit.js';
+export type { ResumePoint } from './resume.js';
 export {
   type CursorPosition,
   channelWideKey,
@@ -42,4 +43,4 @@ export {
 export type { RetainOptions, RetainPolicy } from './retain.js';
 export { returnWithReason, toReturnReason, type UnsubscribeReason } from './return-reason.js';
 export { isSkip, SKIP, type Skip } from './skip.js';
-export type { ChannelSubscription, EndReason, NotificationListener } from './subscription.js';
+export type { ChannelSubscription, EndReason, NotificationListener, ResumeGap } from './subscription.js';

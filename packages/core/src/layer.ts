@@ -62,6 +62,13 @@ export interface Layer {
    */
   history?(topic: string, afterId: string): Promise<LayerHistory>;
 
+  /**
+   * The id of the last message retained on `topic` (`"0"` when none): where a new
+   * subscriber starts, so its cursor covers groups that sent it nothing yet. Present
+   * on layers that have {@link Layer.history}.
+   */
+  lastEventId?(topic: string): Promise<string>;
+
   /** How the layer is doing right now; cheap enough to call from a health endpoint. */
   health(): LayerHealth;
 

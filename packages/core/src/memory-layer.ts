@@ -94,6 +94,11 @@ export function memoryLayer(options: MemoryLayerOptions = {}): Layer {
       return Promise.resolve(subscription);
     },
 
+    lastEventId(topic) {
+      if (closed) return Promise.reject(closedError(`read the last id of "${topic}"`));
+      return Promise.resolve(histories.get(topic)?.lastId ?? '0');
+    },
+
     history(topic, afterId) {
       if (closed) return Promise.reject(closedError(`read the history of "${topic}"`));
       const history = histories.get(topic);

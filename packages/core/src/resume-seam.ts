@@ -77,6 +77,19 @@ export class ResumeSeam<T> {
     return this.#last;
   }
 
+  /** Whether {@link open} was called: live notifications go straight through. */
+  get opened(): boolean {
+    return this.#waiting === undefined;
+  }
+
+  /**
+   * Where a group starts when nothing of it was delivered yet (a new subscriber's starting
+   * point): later ids pass, this one and earlier ones do not. Ignored once the group has a position.
+   */
+  seed(group: string, id: string): void {
+    if (!this.#last.has(group)) this.#last.set(group, id);
+  }
+
   /** A live notification: held until {@link open}, then delivered unless already seen. */
   live(item: SeamItem<T>): void {
     if (this.#waiting !== undefined) this.#waiting.push(item);

@@ -1,4 +1,5 @@
 import type { Logger } from './logger.js';
+import { type CursorPosition, encodeCursor, ResumeSeam } from './resume-seam.js';
 import { RingBuffer } from './ring-buffer.js';
 
 /**
@@ -43,6 +44,18 @@ export interface ChannelSubscription<T> extends AsyncIterableIterator<T, undefin
   recordDropped(count: number): void;
   /** Notifications waiting to be consumed. */
   readonly pending: number;
+  /**
+   * On a channel with `retain`: where the subscription stands in its groups' histories,
+   * as an opaque cursor (`channel.subscribe`'s `resumeFrom` takes it back, decoded).
+   * Read inside `onNotification` it covers the notification being handed over.
+   * `undefined` on other channels, or before anything is known.
+   */
+  cursor(): string | undefined;
+  /**
+   * After a resume (`resumeFrom`) that could not be honoured exactly, set before the
+   * first replayed notification: `{ missed: n }` when countable, `{}` otherwise.
+   */
+  readonly resumeGap: ResumeGap | undefined;
   /** Ends the subscription at once; pending notifications are discarded. */
   return(): Promise<IteratorResult<T, undefined>>;
 }
@@ -63,6 +76,11 @@ export interface SubscriptionHost {
  * (the resume seam uses it); otherwise it is `undefined`.
  */
 export type NotificationListener<T> = (payload: T, group: string | undefined, id?: string) => void;
+
+/** What a resume could not honour: how many notifications were lost, when the layer can count them. */
+export interface ResumeGap {
+  readonly missed?: number | undefined;
+}
 
 const channelWide = '(channel-wide)';
 const doneResult: IteratorReturnResult<undefined> = Object.freeze({ done: true, value: undefined });
@@ -85,6 +103,13 @@ export class Subscription<T> implements ChannelSubscription<T> {
   dropped = 0;
   /** The hub's unsubscribe sequence number when this subscription started. */
   startedAfter = 0;
+  resumeGap: ResumeGap | undefined;
+  /**
+   * On a retaining channel: the last event id per group (`''`: channel-wide), which
+   * also drops a notification already delivered (the resume seam), and holds live
+   * ones back while a resume replays the history.
+   */
+  #seam: ResumeSeam<T> | undefined;
 
   readonly #host: SubscriptionHost;
   readonly #limit: number;
@@ -133,8 +158,33 @@ export class Subscription<T> implements ChannelSubscription<T> {
     for (let i = 0; i < count; i++) this.#noteDropped(undefined);
   }
 
-  /** Queues one notification; drops the oldest when the queue is full. */
+  /**
+   * Tracks event ids (a channel with `retain`). `resuming`: live notifications wait
+   * until the history after `from` was replayed (see resume.ts).
+   */
+  trackHistory(from: CursorPosition, resuming: boolean): ResumeSeam<T> {
+    const seam = new ResumeSeam<T>(from, (item) => this.#accept(item.payload, item.group || undefined, item.id));
+    if (!resuming) seam.open();
+    this.#seam = seam;
+    return seam;
+  }
+
+  cursor(): string | undefined {
+    const position = this.#seam?.position;
+    return position === undefined || position.size === 0 ? undefined : encodeCursor(position);
+  }
+
+  /** One notification from the layer. */
   push(value: T, group: string | undefined, id?: string): void {
+    if (this.#state !== 'open') return;
+    const seam = this.#seam;
+    // Through the seam: held while a resume replays, and dropped when already delivered.
+    if (seam !== undefined && id !== undefined) seam.live({ group: group ?? '', id, payload: value });
+    else this.#accept(value, group, id);
+  }
+
+  /** Hands one notification over (push) or queues it; the queue drops the oldest when full. */
+  #accept(value: T, group: string | undefined, id: string | undefined): void {
     if (this.#state !== 'open') return;
     if (this.#onNotification !== undefined) {
       // A listener's failure is its own: the fan-out to the other subscribers goes on.

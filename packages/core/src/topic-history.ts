@@ -33,6 +33,11 @@ export class TopicHistory {
     return String(this.lastSeq);
   }
 
+  /** The id of the last message appended (`"0"` before the first). */
+  get lastId(): string {
+    return String(this.lastSeq);
+  }
+
   /** The retained messages after `afterId` (see `Layer.history`). */
   after(afterId: string, at: number): LayerHistory {
     this.trimAge(at);
