@@ -214,8 +214,8 @@ export function createChannel<const Name extends string, Schema extends PayloadS
       // Nothing is retained to resume from: say so, and deliver live.
       if (!retains && resumeFrom !== undefined) subscription.resumeGap = {};
       // Made before any topic is attached: a live notification must not slip past a resume's replay.
-      const seam = retains ? self.trackHistory(resumeFrom?.position ?? new Map(), resumeFrom !== undefined) : undefined;
-      let confirmations: Promise<void>[];
+      const seam = retains ? self.trackHistory(resumeFrom?.position ?? new Map()) : undefined;
+      let confirmations: Promise<string | undefined>[];
       try {
         confirmations = [hub.fanout.attach(name, name, undefined, self, retains)];
         for (const group of groups) {
@@ -228,7 +228,9 @@ export function createChannel<const Name extends string, Schema extends PayloadS
       subscription.ready = (
         seam === undefined
           ? confirmed
-          : confirmed.then(() => startRetained(self, seam, hub.fanout, topicsOf(name, groups), resumeFrom))
+          : confirmed.then((starts) =>
+              startRetained(self, seam, hub.fanout, topicsOf(name, groups), starts, resumeFrom),
+            )
       ).then(
         () => undefined,
         (error: unknown) => {

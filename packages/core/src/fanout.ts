@@ -15,8 +15,10 @@ interface TopicEntry {
   confirmed: Promise<void>;
   layerSubscription: LayerSubscription | undefined;
   released: boolean;
-  /** The event id of the last retained message received live (retaining channels): a new subscriber's starting point. */
+  /** The event id of the last retained message received live (retaining channels). */
   lastId: string | undefined;
+  /** The topic's last event id, read from the layer before it was subscribed (retaining channels). */
+  initialId: string | undefined;
 }
 
 /**
@@ -54,18 +56,27 @@ export class Fanout {
     return this.#topics.size;
   }
 
-  /** Adds a subscriber to a topic; resolves when the topic is subscribed in the layer. */
+  /**
+   * Adds a subscriber to a topic; resolves when the topic is subscribed in the layer, with
+   * (retaining channels) where the subscriber starts in the topic's history: every message
+   * after that id reaches it live. It is the last id this process received live when the
+   * subscriber joined, or else the layer's last id read before the topic was subscribed.
+   * `undefined` when the layer cannot tell.
+   */
   attach(
     topic: string,
     channel: string,
     group: string | undefined,
     subscriber: Subscription<unknown>,
     retains = false,
-  ): Promise<void> {
+  ): Promise<string | undefined> {
     let entry = this.#topics.get(topic);
     if (entry === undefined) entry = this.#open(topic, channel, group, retains);
     entry.subscribers.add(subscriber);
-    return entry.confirmed;
+    // Taken now: a message received from now on is this subscriber's.
+    const joinedAt = entry.lastId;
+    const opened = entry;
+    return entry.confirmed.then(() => joinedAt ?? opened.initialId);
   }
 
   /** Removes a subscriber; the last one out releases the layer subscription. */
@@ -88,6 +99,7 @@ export class Fanout {
       layerSubscription: undefined,
       released: false,
       lastId: undefined,
+      initialId: undefined,
     };
     this.#topics.set(topic, entry);
     // Through a promise, so that a layer throwing synchronously is a rejection like any other.
@@ -96,7 +108,7 @@ export class Fanout {
       // A retaining topic's last id is read first: what is published after it arrives live.
       .then(() => lastEventId?.(topic))
       .then((last) => {
-        entry.lastId ??= last;
+        entry.initialId = last;
         return this.#layer.subscribe(topic, (message, id) => this.#receive(entry, message, id));
       })
       .then(
@@ -123,16 +135,6 @@ export class Fanout {
           error,
         });
       });
-  }
-
-  /**
-   * Where a new subscriber of `topic` starts in its history, once attached and confirmed:
-   * the id of the last retained message this process received live, or else the
-   * layer's last id, read before the topic was subscribed (so nothing published after it
-   * can be missed: it arrives live). `undefined` when the layer cannot tell.
-   */
-  startingPoint(topic: string): string | undefined {
-    return this.#topics.get(topic)?.lastId;
   }
 
   /** A topic's retained history after `afterId` (see `Layer.history`); the layer must retain. */

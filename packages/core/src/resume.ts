@@ -20,10 +20,11 @@ export interface TopicOfSubscription {
 }
 
 /**
- * A retaining subscription's start, once every topic is subscribed in the layer.
+ * A retaining subscription's start, once every topic is subscribed in the layer; live
+ * notifications wait in the seam until then.
  *
- * Without `resumeFrom`, each group starts at its topic's current last id (so a cursor
- * covers groups that sent nothing yet). With it, the seam joins history and live: live
+ * Without `resumeFrom`, each group starts where it stood when the subscriber joined (so a
+ * cursor covers groups that sent nothing yet). With it, the seam joins history and live: live
  * notifications were held since the topics were subscribed; each group's history after
  * the cursor is read, decoded and checked like a live message, replayed in id order,
  * and the held live ones follow, minus what the history already delivered. A group the
@@ -35,13 +36,20 @@ export async function startRetained(
   seam: ResumeSeam<unknown>,
   fanout: Fanout,
   topics: readonly TopicOfSubscription[],
+  /** Where each topic starts for this subscriber (`Fanout.attach`), in the order of `topics`. */
+  starts: readonly (string | undefined)[],
   resumeFrom: ResumePoint | undefined,
 ): Promise<void> {
-  if (resumeFrom === undefined) {
-    for (const { key, topic } of topics) {
-      const start = fanout.startingPoint(topic);
+  const seedAll = () => {
+    topics.forEach(({ key }, index) => {
+      const start = starts[index];
       if (start !== undefined) seam.seed(key, start);
-    }
+    });
+  };
+  if (resumeFrom === undefined) {
+    // Live notifications waited for this: each cursor they carry covers every group.
+    seedAll();
+    seam.open();
     return;
   }
   const reads = await Promise.all(
@@ -65,10 +73,7 @@ export async function startRetained(
   items.sort((a, b) => compareEventIds(a.id as string, b.id as string));
   seam.replay(items);
   // A group the history said nothing of (nothing retained, or no id known) starts where its topic stands.
-  for (const { key, topic } of topics) {
-    const start = fanout.startingPoint(topic);
-    if (start !== undefined) seam.seed(key, start);
-  }
+  seedAll();
   seam.open();
 }
 

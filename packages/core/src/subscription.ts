@@ -159,12 +159,11 @@ export class Subscription<T> implements ChannelSubscription<T> {
   }
 
   /**
-   * Tracks event ids (a channel with `retain`). `resuming`: live notifications wait
-   * until the history after `from` was replayed (see resume.ts).
+   * Tracks event ids (a channel with `retain`). Live notifications wait until the seam
+   * opens: once every group's starting point is known, after a resume's replay (resume.ts).
    */
-  trackHistory(from: CursorPosition, resuming: boolean): ResumeSeam<T> {
+  trackHistory(from: CursorPosition): ResumeSeam<T> {
     const seam = new ResumeSeam<T>(from, (item) => this.#accept(item.payload, item.group || undefined, item.id));
-    if (!resuming) seam.open();
     this.#seam = seam;
     return seam;
   }

@@ -1,6 +1,6 @@
 import type { ChannelSubscription, EndReason } from '@gqlcast/core';
 import { SKIP } from '@gqlcast/core';
-import type { PublishCall, PushSink } from '@gqlcast/core/push';
+import type { NotificationMark, PublishCall, PushResume, PushSink } from '@gqlcast/core/push';
 import { OrderedRunner } from '@gqlcast/core/push';
 import type { GraphQLResolveInfo } from 'graphql';
 import { isPromiseLike, PublishFailure, toUnsubscribeReason } from './hooks.js';
@@ -45,8 +45,8 @@ export class Feed {
   #holders = 0;
   #subscription: ChannelSubscription<unknown> | undefined;
   /** Runs `publish` in order; bounds what waits behind an async one. */
-  readonly #runner = new OrderedRunner<{ payload: unknown; sequence: number }>(
-    (item) => this.#run(item.payload, item.sequence),
+  readonly #runner = new OrderedRunner<{ payload: unknown; sequence: number; mark: NotificationMark | undefined }>(
+    (item) => this.#run(item.payload, item.sequence, item.mark),
     () => this.queueLimit,
     () => this.#subscription?.recordDropped(1),
   );
@@ -65,11 +65,22 @@ export class Feed {
     this.#onClose = onClose;
   }
 
-  /** Subscribes the channel; throws synchronously like `channel.subscribe`. */
-  open(groups: GroupsArg): void {
+  /**
+   * Whether the gap of a resume still has to ride on a notification: on the first one
+   * emitted after the replay started (a skipped one passes it on).
+   */
+  #gapPending = false;
+  /** Retaining channel, or a resume: notifications carry a mark (cursor, gap). */
+  #marks = false;
+
+  /** Subscribes the channel (from `resume` when given); throws synchronously like `channel.subscribe`. */
+  open(groups: GroupsArg, resume?: PushResume): void {
+    this.#marks = this.#field.channel.retain !== undefined || resume !== undefined;
+    this.#gapPending = resume !== undefined && !resume.gapOnConfirmation;
     const subscription = this.#field.channel.subscribe(groups, {
       queueLimit: this.#field.queueLimit,
       onNotification: (payload) => this.#receive(payload),
+      resumeFrom: resume?.from,
     });
     this.#subscription = subscription;
     void subscription.ended.then((reason) => this.#sourceEnded(reason));
@@ -82,6 +93,16 @@ export class Feed {
 
   get queueLimit(): number {
     return this.#subscription?.queueLimit ?? Number.POSITIVE_INFINITY;
+  }
+
+  /** Where the channel subscription stands (retaining channels), for a confirmation to carry. */
+  cursor(): string | undefined {
+    return this.#subscription?.cursor();
+  }
+
+  /** The gap of a resume, once ready, when the server reports it on its confirmation. */
+  get resumeGap() {
+    return this.#subscription?.resumeGap;
   }
 
   /** Whether a new subscriber may join it. */
@@ -120,14 +141,16 @@ export class Feed {
   }
 
   #receive(payload: unknown): void {
-    this.#runner.push({ payload, sequence: ++this.position });
+    // The cursor is taken now: it covers this notification, whatever `publish` does later.
+    const mark = this.#marks ? { cursor: this.#subscription?.cursor() } : undefined;
+    this.#runner.push({ payload, sequence: ++this.position, mark });
   }
 
   /** Runs `publish` on one notification; returns a promise only when `publish` is async. */
-  #run(payload: unknown, sequence: number): Promise<void> | undefined {
+  #run(payload: unknown, sequence: number, mark: NotificationMark | undefined): Promise<void> | undefined {
     const publish = this.#publish;
     if (publish === undefined) {
-      this.#emit(payload, sequence);
+      this.#emit(payload, sequence, mark);
       return undefined;
     }
     const { args, context, info } = this.#owner;
@@ -136,27 +159,32 @@ export class Feed {
       value = publish(payload, args, context, info);
     } catch (error) {
       // The error lands on this notification (its `resolve` rethrows it); the stream goes on.
-      this.#emit(new PublishFailure(error), sequence);
+      this.#emit(new PublishFailure(error), sequence, mark);
       return undefined;
     }
     if (!isPromiseLike(value)) {
       // SKIP sends nothing at all: the sinks never hear of this notification.
-      if (value !== SKIP) this.#emit(value, sequence);
+      if (value !== SKIP) this.#emit(value, sequence, mark);
       return undefined;
     }
     return Promise.resolve(value).then(
       (resolved) => {
-        if (resolved !== SKIP) this.#emit(resolved, sequence);
+        if (resolved !== SKIP) this.#emit(resolved, sequence, mark);
       },
-      (error: unknown) => this.#emit(new PublishFailure(error), sequence),
+      (error: unknown) => this.#emit(new PublishFailure(error), sequence, mark),
     );
   }
 
-  #emit(value: unknown, sequence: number): void {
+  #emit(value: unknown, sequence: number, mark: NotificationMark | undefined): void {
     if (this.#ended) return;
+    if (this.#gapPending) {
+      this.#gapPending = false;
+      const gap = this.#subscription?.resumeGap;
+      if (gap !== undefined) mark = { ...mark, gap };
+    }
     for (const sink of this.#sinks) {
       try {
-        sink.next(value, sequence);
+        sink.next(value, sequence, mark);
       } catch (error) {
         this.#field.logger.error(`A sink of Subscription.${this.#field.fieldName} failed on a notification.`, {
           field: this.#field.fieldName,

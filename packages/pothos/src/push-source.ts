@@ -22,14 +22,15 @@ export async function openPushSource(
   offer: PushOffer,
 ): Promise<PushHandle> {
   const groups = field.subscribe === undefined ? undefined : await field.subscribe(args, context, info);
-  const key = shareKeyOf(field, groups, args, context);
+  // A resume replays history only this subscriber is owed: it gets a feed of its own.
+  const key = offer.resume === undefined ? shareKeyOf(field, groups, args, context) : undefined;
   let feed = key === undefined ? undefined : field.feeds.get(key);
   if (feed === undefined || !feed.live) {
     const opened = new Feed(field, { args, context, info, wrapPublish: offer.wrapPublish }, key, () => {
       if (key !== undefined && field.feeds.get(key) === opened) field.feeds.delete(key);
     });
     try {
-      opened.open(groups ?? undefined);
+      opened.open(groups ?? undefined, offer.resume);
     } catch (error) {
       if (isGqlcastError(error, ErrorCode.InvalidGroup)) {
         error.message = `subscribe() of Subscription.${field.fieldName} returned an invalid group. ${error.message}`;
@@ -92,6 +93,14 @@ export class PushHandle implements PushSource, AsyncIterableIterator<never> {
 
   get queueLimit(): number {
     return this.#feed.queueLimit;
+  }
+
+  cursor(): string | undefined {
+    return this.#feed.cursor();
+  }
+
+  get resumeGap() {
+    return this.#feed.resumeGap;
   }
 
   connect(sink: PushSink): () => void {

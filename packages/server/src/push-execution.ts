@@ -1,8 +1,9 @@
 import type { UnsubscribeReason } from '@gqlcast/core';
 import type { WireResult } from '@gqlcast/core/protocol';
-import { OrderedRunner, type PushSink, type PushSource } from '@gqlcast/core/push';
+import { type NotificationMark, OrderedRunner, type PushSink, type PushSource } from '@gqlcast/core/push';
 import { type ExecutionArgs, type ExecutionResult, getOperationAST } from 'graphql';
 import { isContextFree, type TurnMemo } from './auto-share.js';
+import { hasMark, markBody } from './operations/resume.js';
 import type { ExecuteFunction } from './options.js';
 import { type Projection, projectionFor } from './projection.js';
 import type { PushMember } from './push-member.js';
@@ -49,8 +50,8 @@ export class SharedExecution implements PushSink {
    * Executes in order; while an async execution (a resolver, or the `execute` option) runs,
    * at most `queueLimit` notifications wait, the oldest dropped and counted.
    */
-  readonly #runner = new OrderedRunner<{ value: unknown; sequence: number }>(
-    (item) => this.#run(item.value, item.sequence),
+  readonly #runner = new OrderedRunner<{ value: unknown; sequence: number; mark: NotificationMark | undefined }>(
+    (item) => this.#run(item.value, item.sequence, item.mark),
     () => this.#source?.queueLimit ?? Number.POSITIVE_INFINITY,
     () => this.#source?.recordDropped(1),
   );
@@ -111,9 +112,9 @@ export class SharedExecution implements PushSink {
     this.#onClose(this);
   }
 
-  next(value: unknown, sequence: number): void {
+  next(value: unknown, sequence: number, mark?: NotificationMark): void {
     if (this.#ended || this.#settling) return;
-    this.#runner.push({ value, sequence });
+    this.#runner.push({ value, sequence, mark: hasMark(mark) ? mark : undefined });
   }
 
   /**
@@ -137,13 +138,13 @@ export class SharedExecution implements PushSink {
     this.#runner.whenIdle(finish);
   }
 
-  #run(value: unknown, sequence: number): Promise<void> | undefined {
+  #run(value: unknown, sequence: number, mark: NotificationMark | undefined): Promise<void> | undefined {
     const autoKey = this.#autoKey;
     if (autoKey !== undefined) {
       // Another subscriber of the same document got this very value in this fan-out: same bytes.
       const shared = this.#scope.memo.get(value, autoKey);
       if (shared !== undefined) {
-        this.#deliverBody(shared.body, sequence, shared.frames);
+        this.#deliverBody(shared.body, sequence, shared.frames, mark);
         return undefined;
       }
     }
@@ -158,17 +159,22 @@ export class SharedExecution implements PushSink {
       return undefined;
     }
     if (!isPromise(result)) {
-      this.#deliver(result, sequence, value);
+      this.#deliver(result, sequence, value, mark);
       return undefined;
     }
     return result.then(
-      (settled) => this.#deliver(settled, sequence, undefined),
+      (settled) => this.#deliver(settled, sequence, undefined, mark),
       (error: unknown) => this.#failAll(error, sequence),
     );
   }
 
   /** `value`: the value executed synchronously, when the body may be shared within this fan-out. */
-  #deliver(result: ExecutionResult<unknown>, sequence: number, value: unknown): void {
+  #deliver(
+    result: ExecutionResult<unknown>,
+    sequence: number,
+    value: unknown,
+    mark: NotificationMark | undefined,
+  ): void {
     if (this.#size === 0) return;
     let body: string;
     try {
@@ -181,15 +187,26 @@ export class SharedExecution implements PushSink {
       this.#autoKey !== undefined && value !== undefined
         ? this.#scope.memo.set(value, this.#autoKey, body).frames
         : undefined;
-    this.#deliverBody(body, sequence, frames);
+    this.#deliverBody(body, sequence, frames, mark);
   }
 
   /**
    * `frames`: the frames already built for this body in this fan-out, by head (automatic
    * sharing: subscribers with the same id on other connections get the very same bytes).
+   * `mark`: the cursor (and gap) of a retaining channel's notification, added to the body
+   * here, after sharing: subscribers who share a body may stand at different cursors.
    */
-  #deliverBody(body: string, sequence: number, frames: Map<string, Buffer> | undefined): void {
+  #deliverBody(
+    body: string,
+    sequence: number,
+    frames: Map<string, Buffer> | undefined,
+    mark: NotificationMark | undefined,
+  ): void {
     if (this.#size === 0) return;
+    if (mark !== undefined) {
+      body = markBody(body, mark);
+      frames = undefined;
+    }
     for (const bucket of this.#byHead.values()) {
       // One frame per head, built (by the protocol's frame) only if a member of the bucket takes it.
       let frame: Buffer | undefined;

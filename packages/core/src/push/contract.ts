@@ -1,4 +1,6 @@
+import type { ResumePoint } from '../resume.js';
 import type { UnsubscribeReason } from '../return-reason.js';
+import type { ResumeGap } from '../subscription.js';
 
 /**
  * The push protocol between a subscription field and the server that runs it.
@@ -33,6 +35,33 @@ export interface PushOffer {
    * `undefined`: no middleware, `publish` runs as it is.
    */
   readonly wrapPublish?: ((publish: PublishCall) => PublishCall) | undefined;
+  /**
+   * The subscriber resumes (the `resumeFrom` of its subscribe message, decoded):
+   * the field subscribes its channel from there, with a source of its own (a resume
+   * replays history only this subscriber is owed). docs/resume.md.
+   */
+  readonly resume?: PushResume | undefined;
+}
+
+/** How a subscriber resumes: where from, and who reports a gap. */
+export interface PushResume {
+  readonly from: ResumePoint;
+  /**
+   * The server confirms the subscription and reports the gap on the confirmation
+   * (`confirmSubscriptions`): the source leaves it off its notifications.
+   */
+  readonly gapOnConfirmation: boolean;
+}
+
+/**
+ * What a notification of a retaining channel (or of a resume) carries besides its
+ * value, for the server to put in the result's `extensions.gqlcast`.
+ */
+export interface NotificationMark {
+  /** Where this notification sits in the channel's history (`ChannelSubscription.cursor()`). */
+  readonly cursor?: string | undefined;
+  /** On the first notification after a resume that could not be honoured exactly. */
+  readonly gap?: ResumeGap | undefined;
 }
 
 /** A field's `publish` as the server's middleware sees it: `(payload, args, context, info)`. */
@@ -64,15 +93,23 @@ export interface PushSource {
   connect(sink: PushSink): () => void;
   /** Ends this subscriber's source (its `unsubscribed` hook gets `reason`). Idempotent. */
   end(reason: UnsubscribeReason): void;
+  /**
+   * Once ready, on a retaining channel: where the subscription stands (its confirmation
+   * may carry it, so a client that got nothing yet can still resume). Optional: older sources lack it.
+   */
+  cursor?(): string | undefined;
+  /** Once ready, after a resume with `gapOnConfirmation`: the gap to report on the confirmation. */
+  readonly resumeGap?: ResumeGap | undefined;
 }
 
 /** Where a {@link PushSource} delivers. */
 export interface PushSink {
   /**
    * One value (after `publish`; skipped values never arrive), in order.
-   * `sequence` numbers the notification it came from (see `position`).
+   * `sequence` numbers the notification it came from (see `position`); `mark`, on
+   * retaining channels and resumes, what goes in the result's `extensions.gqlcast`.
    */
-  next(value: unknown, sequence: number): void;
+  next(value: unknown, sequence: number, mark?: NotificationMark): void;
   /** The source ended on its own (`unsubscribe`, `shutdown`, `error`); nothing follows. */
   end(reason: UnsubscribeReason, error?: unknown): void;
 }

@@ -6,10 +6,12 @@
 export {
   isPushField,
   isPushOffer,
+  type NotificationMark,
   type PublishCall,
   type PullRoot,
   type PushFieldExtensions,
   type PushOffer,
+  type PushResume,
   type PushSink,
   type PushSource,
   publishMiddlewareOf,

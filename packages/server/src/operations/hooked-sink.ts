@@ -46,12 +46,12 @@ export class HookedSink implements OperationSink {
     }
   }
 
-  next(id: string, result: WireResult): void {
+  next(id: string, result: WireResult, kind?: 'confirmation'): void {
     const onNext = this.#options.onNext;
     const payload = this.#requests.get(id);
     // The confirmation is the protocol's, not a result: it is sent as it is.
-    if (onNext === undefined || payload === undefined || result === this.#options.confirmationMessage) {
-      this.#inner.next(id, result);
+    if (onNext === undefined || payload === undefined || kind === 'confirmation') {
+      this.#inner.next(id, result, kind);
       return;
     }
     let sent = result;

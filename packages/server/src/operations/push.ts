@@ -1,7 +1,9 @@
+import type { ResumePoint } from '@gqlcast/core';
 import {
   isPushField as isPushFieldExtensions,
   type PublishCall,
   type PushOffer,
+  type PushResume,
   type PushSource,
   pushOfferKey,
 } from '@gqlcast/core/push';
@@ -16,6 +18,7 @@ import { ServerErrorCode as Codes } from '../error-codes.js';
 import { createSourceEventStream } from '../graphql-compat.js';
 import { PushMember } from '../push-member.js';
 import type { Operation, OperationRegistry } from './registry.js';
+import { confirmationOf } from './resume.js';
 import { isAsyncIterator, subscribePull } from './subscribe.js';
 
 /** Whether the operation's root field takes the push offer (a `@gqlcast/pothos` field, selected plainly). */
@@ -39,10 +42,15 @@ export async function subscribePush(
   operation: Operation,
   args: ExecutionArgs,
   query: string,
+  resumeFrom?: ResumePoint,
 ): Promise<void> {
   const { options, executions, wrapPublish } = registry.scope;
   const sink = registry.sink;
-  const offer = new Offer(wrapPublish, (source) => {
+  const resume =
+    resumeFrom === undefined ? undefined : { from: resumeFrom, gapOnConfirmation: options.confirmSubscriptions };
+  let accepted: PushSource | undefined;
+  const offer = new Offer(wrapPublish, resume, (source) => {
+    accepted = source;
     if (operation.state === 'done') {
       // Completed while `subscribe` ran: the source ends now, with the reason the stop gave.
       source.end(operation.reason);
@@ -90,8 +98,13 @@ export async function subscribePush(
     return;
   }
   operation.state = 'running';
-  // Confirmation first: notifications that arrived meanwhile wait in the outbox until it is sent.
-  if (options.confirmSubscriptions) sink.next(operation.id, options.confirmationMessage);
+  // Confirmation first: notifications that arrived meanwhile (a resume's replay too) wait in the
+  // outbox until it is sent. It carries the starting cursor, so a client that gets nothing
+  // before a disconnect can still resume, and the gap of a resume.
+  if (options.confirmSubscriptions) {
+    const confirmation = confirmationOf(options.confirmationMessage, accepted?.cursor?.(), accepted?.resumeGap);
+    sink.next(operation.id, confirmation, 'confirmation');
+  }
   member.activate();
 }
 
@@ -103,10 +116,16 @@ export async function subscribePush(
 class Offer implements PushOffer {
   declare readonly [pushOfferKey]: true;
   readonly wrapPublish: ((publish: PublishCall) => PublishCall) | undefined;
+  readonly resume: PushResume | undefined;
   #start: ((source: PushSource) => void) | undefined;
 
-  constructor(wrapPublish: ((publish: PublishCall) => PublishCall) | undefined, start: (source: PushSource) => void) {
+  constructor(
+    wrapPublish: ((publish: PublishCall) => PublishCall) | undefined,
+    resume: PushResume | undefined,
+    start: (source: PushSource) => void,
+  ) {
     this.wrapPublish = wrapPublish;
+    this.resume = resume;
     this.#start = start;
   }
 

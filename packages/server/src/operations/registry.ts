@@ -13,16 +13,16 @@ import { TokenBucket } from '../rate-limit.js';
 import { toWireResult } from '../wire-result.js';
 import { contextFor, executeOperation } from './execute.js';
 import { HookedSink } from './hooked-sink.js';
-import { isPushField, subscribePush } from './push.js';
-import { endStream, subscribePull } from './subscribe.js';
+import { startSubscription } from './start-subscription.js';
+import { endStream } from './subscribe.js';
 
 /**
  * How a protocol turns operation events into messages. Each protocol
  * implements it; the operation registry below never knows which one it talks.
  */
 export interface OperationSink {
-  /** A result: a query's result, a notification, or the confirmation. */
-  next(id: string, result: WireResult): void;
+  /** A result: a query's result, a notification, or (`confirmation`) the subscription's confirmation. */
+  next(id: string, result: WireResult, kind?: 'confirmation'): void;
   /**
    * The operation cannot run. `invalid`: the request itself is wrong (syntax,
    * validation, unknown operation); `refused`: the server declined it
@@ -210,10 +210,7 @@ export class OperationRegistry implements MemberHost {
         contextValue,
       };
       if (!operation.isSubscription) await executeOperation(this, operation, args, payload, operationName);
-      // With `onNext`, each notification passes the hook on its own: the pull path, per subscriber.
-      else if (options.onNext === undefined && isPushField(this.scope.schema, prepared.operation)) {
-        await subscribePush(this, operation, args, payload.query);
-      } else await subscribePull(this, operation, args);
+      else await startSubscription(this, operation, args, payload, prepared.operation);
     } catch (error) {
       this.scope.options.logger.error(`Operation ${id} failed unexpectedly on connection ${connection.id}.`, {
         connection: connection.id,
@@ -353,7 +350,7 @@ export class OperationRegistry implements MemberHost {
   confirmLate(operation: Operation): void {
     const { options } = this.scope;
     if (operation.confirmIfAccepted && options.confirmSubscriptions) {
-      this.sink.next(operation.id, options.confirmationMessage);
+      this.sink.next(operation.id, options.confirmationMessage, 'confirmation');
     }
   }
 

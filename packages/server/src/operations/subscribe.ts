@@ -1,10 +1,11 @@
-import { returnWithReason } from '@gqlcast/core';
+import { type ResumeGap, returnWithReason } from '@gqlcast/core';
 import { type PublishCall, type PullRoot, pullRootKey } from '@gqlcast/core/push';
 import type { ExecutionArgs, ExecutionResult } from 'graphql';
 import { ServerErrorCode as Codes } from '../error-codes.js';
 import { createSourceEventStream } from '../graphql-compat.js';
 import type { ExecuteFunction } from '../options.js';
 import type { Operation, OperationRegistry } from './registry.js';
+import { confirmationOf, markResult } from './resume.js';
 
 /**
  * The pull path, for any subscription field (and a gqlcast field another
@@ -16,6 +17,8 @@ export async function subscribePull(
   operation: Operation,
   args: ExecutionArgs,
   source?: AsyncIterator<unknown> & AsyncIterable<unknown>,
+  /** A resume asked of a stream that keeps no history: said on the first `next`. */
+  gap?: ResumeGap,
 ): Promise<void> {
   const { options, wrapPublish } = registry.scope;
   // A gqlcast field pulled here still runs its `publish` inside the middleware, as on the push path.
@@ -44,8 +47,11 @@ export async function subscribePull(
   }
   operation.state = 'running';
   // The stream is active (gqlcast fields resolve only once their groups are subscribed): confirm first.
-  if (options.confirmSubscriptions) registry.sink.next(operation.id, options.confirmationMessage);
-  pump(registry, operation, result).catch((error: unknown) => {
+  if (options.confirmSubscriptions) {
+    registry.sink.next(operation.id, confirmationOf(options.confirmationMessage, undefined, gap), 'confirmation');
+    gap = undefined;
+  }
+  pump(registry, operation, result, gap).catch((error: unknown) => {
     options.logger.error(`Subscription ${operation.id} could not report its failure.`, { error });
   });
 }
@@ -54,6 +60,7 @@ async function pump(
   registry: OperationRegistry,
   operation: Operation,
   iterator: AsyncIterator<ExecutionResult<unknown>>,
+  gap: ResumeGap | undefined,
 ): Promise<void> {
   const { options } = registry.scope;
   const sink = registry.sink;
@@ -64,7 +71,9 @@ async function pump(
       // graphql-transport-ws: nothing for an id after its completion.
       if (operation.state === 'done') return;
       if (item.done) break;
-      sink.next(operation.id, registry.formatResult(item.value));
+      const result = registry.formatResult(item.value);
+      sink.next(operation.id, gap === undefined ? result : markResult(result, { gap }));
+      gap = undefined;
       // The same outbox as the push path: one drain wait, the same byte cap.
       const drained = sink.outbox.drained();
       if (drained !== undefined) await drained;
