@@ -1,6 +1,14 @@
 // The fixture schema of the server tests: Pothos with the gqlcast plugin,
 // plus plain fields whose timing the tests control by hand (no timers).
-import { createHub, type Layer, type Logger, memoryLayer, SKIP, type UnsubscribeReason } from '@gqlcast/core';
+import {
+  createHub,
+  type Layer,
+  type Logger,
+  memoryLayer,
+  type RetainOptions,
+  SKIP,
+  type UnsubscribeReason,
+} from '@gqlcast/core';
 import { type Deferred, deferred } from '@gqlcast/core/testing';
 import GqlcastPlugin from '@gqlcast/pothos';
 import SchemaBuilder from '@pothos/core';
@@ -8,7 +16,14 @@ import { z } from 'zod';
 import type { DefaultContext } from '../../src/index.js';
 
 export function createFixture(
-  options: { logger?: Logger; queueLimit?: number; events?: string[]; confirmationGate?: Promise<void> } = {},
+  options: {
+    logger?: Logger;
+    queueLimit?: number;
+    events?: string[];
+    confirmationGate?: Promise<void>;
+    /** The `messages` channel keeps this history (resumable subscriptions). */
+    retain?: RetainOptions;
+  } = {},
 ) {
   // A memory layer that reports each topic subscription it confirmed, so tests
   // know when a subscription is active without timers or confirmation messages.
@@ -33,6 +48,7 @@ export function createFixture(
   const hub = createHub({ layer, logger: options.logger, queueLimit: options.queueLimit });
   const messages = hub.channel('messages', {
     payload: z.object({ room: z.string(), text: z.string(), from: z.string() }),
+    retain: options.retain,
   });
   const unsubscribed: { room: string | null | undefined; reason: UnsubscribeReason }[] = [];
   const unsubscribedWaiters: (() => void)[] = [];
