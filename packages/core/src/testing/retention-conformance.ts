@@ -105,4 +105,19 @@ export function retentionCases({ open, topic, seamRounds }: RetentionCases): voi
     }
     expect({ lost, duplicated }).toEqual({ lost: 0, duplicated: 0 });
   });
+
+  it('retention: lastEventId is "0" before anything was retained, then the id of the last retained message', async () => {
+    const layer = await open();
+    const lastEventId = layer.lastEventId?.bind(layer);
+    if (lastEventId === undefined) throw new Error(`layer ${layer.name} has history() but no lastEventId()`);
+    const t = topic('last');
+    expect(await lastEventId(t)).toBe('0');
+    const live = collect<string | undefined>();
+    await layer.subscribe(t, (_message, id) => live.push(id));
+    for (let n = 1; n <= 3; n++) await layer.publish(t, bytes(n), { count: 2 });
+    const ids = await live.waitFor(3);
+    expect(await lastEventId(t)).toBe(ids[2]);
+    // A subscriber starting there gets nothing of the past: history after it is empty and complete.
+    expect(await historyOf(layer)(t, ids[2] as string)).toMatchObject({ events: [], complete: true });
+  });
 }
