@@ -1,44 +1,23 @@
 // Resumable subscriptions (issue 19; docs/resume.md): the cursor on each result of a retaining
 // channel, `resumeFrom` on subscribe/start, replay through `publish`, the gap, and the refusal
 // of a cursor the server cannot read. Real sockets, both subprotocols.
-import { once } from 'node:events';
-import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { createHub, type Layer, memoryLayer, type RetainOptions, SKIP, silentLogger } from '@gqlcast/core';
+import { createHub, type RetainOptions, SKIP, silentLogger } from '@gqlcast/core';
 import GqlcastPlugin from '@gqlcast/pothos';
 import SchemaBuilder from '@pothos/core';
 import { createClient } from 'graphql-ws';
 import { describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { z } from 'zod';
-import { createGraphqlWsServer, type ServerOptions } from '../src/index.js';
+import type { ServerOptions } from '../src/index.js';
 import { type ProtocolName, protocolNames, protocols } from './utils/protocols.js';
-import { type Message, TestClient } from './utils/test-client.js';
+import type { Message, TestClient } from './utils/test-client.js';
+import { startServer } from './utils/test-server.js';
+import { watchedLayer } from './utils/watched-layer.js';
 
 type Gqlcast = { cursor?: string; gap?: { missed?: number } };
 
-/** A memory layer that tells when a topic was subscribed (from then on, broadcasts reach the subscriber). */
-function watchedLayer() {
-  const inner = memoryLayer();
-  const counts = new Map<string, number>();
-  const waiters: (() => void)[] = [];
-  const layer: Layer = {
-    ...inner,
-    async subscribe(topic, onMessage) {
-      const subscription = await inner.subscribe(topic, onMessage);
-      counts.set(topic, (counts.get(topic) ?? 0) + 1);
-      for (const wake of waiters.splice(0)) wake();
-      return subscription;
-    },
-  };
-  const subscribed = async (topic: string, times: number) => {
-    while ((counts.get(topic) ?? 0) < times) await new Promise<void>((resolve) => waiters.push(resolve));
-  };
-  return { layer, subscribed };
-}
-
 function schemaWith(retain: RetainOptions | undefined) {
-  const { layer, subscribed } = watchedLayer();
+  const { layer, topicSubscribed } = watchedLayer();
   const hub = createHub({ layer, logger: silentLogger });
   const news = hub.channel('news', { payload: z.object({ n: z.number(), skip: z.boolean().optional() }), retain });
   const builder = new SchemaBuilder<{ Context: object }>({ plugins: [GqlcastPlugin] });
@@ -67,34 +46,18 @@ function schemaWith(retain: RetainOptions | undefined) {
     schema: builder.toSchema(),
     calls: () => subscribeCalls,
     /** Resolves once group `topic` of the channel was subscribed in the layer `times` times in all. */
-    subscribed: (topic: string, times = 1) => subscribed(`news:${topic}`, times),
+    subscribed: (topic: string, times = 1) => topicSubscribed(`news:${topic}`, times),
   };
 }
 
 async function serve(retain: RetainOptions | undefined, options: Partial<ServerOptions> = {}) {
-  const fixture = schemaWith(retain);
-  const http = createServer();
-  const gql = createGraphqlWsServer({ heartbeatInterval: false, ...options, schema: fixture.schema } as ServerOptions);
-  gql.attach(http, { path: '/graphql' });
-  http.listen(0, '127.0.0.1');
-  await once(http, 'listening');
-  const url = `ws://127.0.0.1:${(http.address() as AddressInfo).port}/graphql`;
-  const clients: TestClient[] = [];
+  const server = await startServer(options, schemaWith(retain));
   return {
-    ...fixture,
-    url,
+    ...server,
     async client(protocol: ProtocolName) {
-      const client = await TestClient.open(url, protocol);
-      clients.push(client);
+      const client = await server.client(protocol);
       await client.init();
       return client;
-    },
-    async [Symbol.asyncDispose]() {
-      await Promise.all(clients.map((client) => client.close()));
-      await gql.close();
-      http.closeAllConnections();
-      await new Promise<void>((resolve) => http.close(() => resolve()));
-      await fixture.hub.close();
     },
   };
 }

@@ -1,19 +1,12 @@
 // The fixture schema of the server tests: Pothos with the gqlcast plugin,
 // plus plain fields whose timing the tests control by hand (no timers).
-import {
-  createHub,
-  type Layer,
-  type Logger,
-  memoryLayer,
-  type RetainOptions,
-  SKIP,
-  type UnsubscribeReason,
-} from '@gqlcast/core';
+import { createHub, type Logger, type RetainOptions, SKIP, type UnsubscribeReason } from '@gqlcast/core';
 import { type Deferred, deferred } from '@gqlcast/core/testing';
 import GqlcastPlugin from '@gqlcast/pothos';
 import SchemaBuilder from '@pothos/core';
 import { z } from 'zod';
 import type { DefaultContext } from '../../src/index.js';
+import { watchedLayer } from './watched-layer.js';
 
 export function createFixture(
   options: {
@@ -25,26 +18,7 @@ export function createFixture(
     retain?: RetainOptions;
   } = {},
 ) {
-  // A memory layer that reports each topic subscription it confirmed, so tests
-  // know when a subscription is active without timers or confirmation messages.
-  const inner = memoryLayer();
-  const confirmed = new Map<string, number>();
-  const confirmationWaiters: (() => void)[] = [];
-  const layer: Layer = {
-    ...inner,
-    async subscribe(topic, onMessage) {
-      // Like a slow network layer: the confirmation waits until the test opens the gate.
-      if (options.confirmationGate) await options.confirmationGate;
-      const subscription = await inner.subscribe(topic, onMessage);
-      confirmed.set(topic, (confirmed.get(topic) ?? 0) + 1);
-      for (const wake of confirmationWaiters.splice(0)) wake();
-      return subscription;
-    },
-  };
-  /** Resolves once the layer confirmed `topic` at least `times` times in all. */
-  const topicSubscribed = async (topic: string, times = 1) => {
-    while ((confirmed.get(topic) ?? 0) < times) await new Promise<void>((resolve) => confirmationWaiters.push(resolve));
-  };
+  const { layer, topicSubscribed } = watchedLayer(options.confirmationGate);
   const hub = createHub({ layer, logger: options.logger, queueLimit: options.queueLimit });
   const messages = hub.channel('messages', {
     payload: z.object({ room: z.string(), text: z.string(), from: z.string() }),

@@ -1,6 +1,7 @@
 import { once } from 'node:events';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import type { GraphQLSchema } from 'graphql';
 import { createGraphqlWsServer, type GraphqlWsServer, type ServerOptions } from '../../src/index.js';
 import { createFixture } from './schema.js';
 import { TestClient } from './test-client.js';
@@ -8,9 +9,9 @@ import { TestClient } from './test-client.js';
 export type Fixture = ReturnType<typeof createFixture>;
 
 /** A real HTTP server on a free loopback port, with the fixture schema served at /graphql. */
-export async function startServer(
+export async function startServer<F extends { schema: GraphQLSchema; hub: { close(): Promise<void> } } = Fixture>(
   options: Omit<ServerOptions, 'schema'> & { schema?: ServerOptions['schema'] } = {},
-  fixture: Fixture = createFixture(),
+  fixture: F = createFixture() as unknown as F,
 ) {
   const http: Server = createServer((_request, response) => response.writeHead(404).end());
   const gql: GraphqlWsServer = createGraphqlWsServer({
