@@ -60,8 +60,6 @@ export async function startRetained(
     }),
   );
   if (subscription.endReason !== undefined) return;
-  // "0" asks for whatever is retained: what retention let go is not a gap in that answer.
-  subscription.resumeGap = resumeFrom.all ? undefined : gapOf(reads);
   const items: SeamItem<unknown>[] = [];
   for (const { entry, history } of reads) {
     for (const event of history.events) {
@@ -71,10 +69,22 @@ export async function startRetained(
   }
   // Ids order each group; across groups, Redis stream ids are times, so this is also time order.
   items.sort((a, b) => compareEventIds(a.id as string, b.id as string));
-  seam.replay(items);
+  // The replay is bounded like any backlog: at most `queueLimit`, the newest. What is left out
+  // is said in the gap (a silent drop downstream would lose it without the client knowing).
+  const leftOut = Math.max(0, items.length - subscription.queueLimit);
+  // "0" asks for whatever is retained: what retention let go is not a gap in that answer.
+  subscription.resumeGap = withLeftOut(resumeFrom.all ? undefined : gapOf(reads), leftOut);
+  seam.replay(leftOut === 0 ? items : items.slice(leftOut));
   // A group the history said nothing of (nothing retained, or no id known) starts where its topic stands.
   seedAll();
   seam.open();
+}
+
+/** The gap, counting `leftOut` more notifications that the replay did not deliver. */
+function withLeftOut(gap: ResumeGap | undefined, leftOut: number): ResumeGap | undefined {
+  if (leftOut === 0) return gap;
+  if (gap === undefined) return { missed: leftOut };
+  return gap.missed === undefined ? gap : { missed: gap.missed + leftOut };
 }
 
 /** What the resume could not honour, or `undefined` when it was exact. */

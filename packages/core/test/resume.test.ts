@@ -182,4 +182,17 @@ describe('resuming a channel subscription', () => {
     for (let i = 0; i < 3; i++) values.push(((await sub.next()).value as { n: number }).n);
     expect(values).toEqual([2, 3, 4]);
   });
+
+  it('replays at most queueLimit notifications, the newest; those left out are in the gap', async () => {
+    const { channel } = retainingHub(100);
+    await broadcast(channel, 'a', 1, 10);
+    const got = recorder();
+    const from = decodeCursor(Buffer.from('["","0","a","2"]').toString('base64url'));
+    const sub = got.set(
+      channel.subscribe('a', { onNotification: got.onNotification, resumeFrom: from, queueLimit: 5 }),
+    );
+    await sub.ready;
+    expect(sub.resumeGap).toEqual({ missed: 3 });
+    expect(got.numbers()).toEqual([6, 7, 8, 9, 10]);
+  });
 });
