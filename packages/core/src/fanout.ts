@@ -73,6 +73,8 @@ export class Fanout {
     let entry = this.#topics.get(topic);
     if (entry === undefined) entry = this.#open(topic, channel, group, retains);
     entry.subscribers.add(subscriber);
+    // Without retention there is no starting point to tell: no promise more per subscriber.
+    if (!retains) return entry.confirmed as Promise<undefined>;
     // Taken now: a message received from now on is this subscriber's.
     const joinedAt = entry.lastId;
     const opened = entry;
