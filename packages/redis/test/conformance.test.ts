@@ -18,13 +18,14 @@ afterAll(async () => {
 layerConformance('redisLayer on one node', () => redisLayer({ url: node.url, logger: silentLogger }), {
   sharedAcrossInstances: true,
   readyRounds: 1_000,
+  retains: true,
 });
 
 // Signed envelopes keep every promise of the contract (bytes, order, confirmation).
 layerConformance(
   'redisLayer on one node, with a signingKey',
   () => redisLayer({ url: node.url, logger: silentLogger, signingKey: 'conformance signing key, 32 bytes' }),
-  { sharedAcrossInstances: true, readyRounds: 200 },
+  { sharedAcrossInstances: true, readyRounds: 200, retains: true, seamRounds: 200 },
 );
 
 layerConformance(
@@ -33,6 +34,7 @@ layerConformance(
   {
     sharedAcrossInstances: true,
     readyRounds: 300,
+    retains: true,
   },
 );
 
