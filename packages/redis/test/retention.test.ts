@@ -171,3 +171,27 @@ describe('history', () => {
     expect(publisher.stats()).toMatchObject({ rejected: 1, garbage: 1 });
   });
 });
+
+describe('through the hub', () => {
+  it('accepts retain on a channel over Redis, and hands each retained notification its id in another process', async () => {
+    const payload = z.object({ n: z.number() });
+    const [sender, receiver] = [0, 1].map(() => {
+      const hub = createHub({ layer: redisLayer({ url: node.url, logger: silentLogger }), logger: silentLogger });
+      cleanups.push(() => hub.close());
+      return hub;
+    });
+    const name = `kept${process.pid}`;
+    const kept = sender?.channel(name, { payload, retain: { count: 10, maxAgeMs: 60_000 } });
+    const seen = collect<[number, string | undefined]>();
+    const subscription = receiver
+      ?.channel(name, { payload, retain: { count: 10, maxAgeMs: 60_000 } })
+      .subscribe(['g'], { onNotification: (value, _group, id) => seen.push([value.n, id]) });
+    await subscription?.ready;
+    await kept?.broadcast({ group: 'g', payload: { n: 1 } });
+    await kept?.broadcast({ group: 'g', payload: { n: 2 } });
+    const got = await seen.waitFor(2);
+    const history = (await layer().history?.(`${name}:g`, '0')) as LayerHistory;
+    expect(got.map(([, id]) => id)).toEqual(history.events.map((event) => event.id));
+    expect(got.map(([n]) => n)).toEqual([1, 2]);
+  });
+});
