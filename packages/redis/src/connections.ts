@@ -13,6 +13,8 @@ export interface PubSub {
   readonly subscriber: Redis | Cluster;
   /** Whether the layer opened the publisher (and so closes it). */
   readonly ownsPublisher: boolean;
+  /** Whether channels are shard channels (`SPUBLISH`, on a cluster) rather than classic ones. */
+  readonly sharded: boolean;
   publish(channel: string, message: Buffer): Promise<unknown>;
   subscribe(channel: string): Promise<unknown>;
   unsubscribe(channel: string): Promise<unknown>;
@@ -124,6 +126,7 @@ export function openPubSub(options: RedisLayerOptions, commandTimeout: number): 
       publisher,
       subscriber,
       ownsPublisher: options.redis === undefined,
+      sharded: true,
       publish: (channel, message) => publisher.spublish(channel, message),
       subscribe: (channel) => subscriber.ssubscribe(channel),
       unsubscribe: (channel) => subscriber.sunsubscribe(channel),
@@ -167,6 +170,7 @@ export function openPubSub(options: RedisLayerOptions, commandTimeout: number): 
     publisher,
     subscriber,
     ownsPublisher: options.redis === undefined,
+    sharded: false,
     publish: (channel, message) => publisher.publish(channel, message),
     subscribe: (channel) => subscriber.subscribe(channel),
     unsubscribe: (channel) => subscriber.unsubscribe(channel),

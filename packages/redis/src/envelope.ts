@@ -86,3 +86,33 @@ export function readEnvelope(bytes: Buffer): RawEnvelope | undefined {
     frame: bytes.subarray(signed ? headerLength + tagLength : headerLength),
   };
 }
+
+/**
+ * A retained broadcast travels on the channel as `"GI"`, one byte of id length,
+ * the stream id (ASCII `ms-seq`), then the envelope above, untouched. The id is
+ * written by the script that stored the envelope in the topic's stream (see
+ * retention.ts): the publisher cannot know it when it signs, so the id travels
+ * beside the signed bytes, not inside them.
+ */
+const idMagic1 = 0x49; // I
+const streamIdPattern = /^\d{1,20}-\d{1,20}$/;
+
+/** Whether `id` has the form of a Redis stream id (`ms-seq`), the only ids this layer issues. */
+export function isStreamId(id: string): boolean {
+  if (!streamIdPattern.test(id)) return false;
+  // Each part is a uint64 in Redis.
+  return id.split('-').every((part) => BigInt(part) <= 0xffff_ffff_ffff_ffffn);
+}
+
+/**
+ * Splits a received message into its event id and envelope: `id` is
+ * `undefined` for a broadcast that was not retained; `undefined` altogether
+ * when the id prefix is malformed.
+ */
+export function splitEventId(bytes: Buffer): { id: string | undefined; envelope: Buffer } | undefined {
+  if (bytes.length < 3 || bytes[0] !== magic0 || bytes[1] !== idMagic1) return { id: undefined, envelope: bytes };
+  const length = bytes[2] ?? 0;
+  const id = bytes.toString('latin1', 3, 3 + length);
+  if (bytes.length < 3 + length || !isStreamId(id)) return undefined;
+  return { id, envelope: bytes.subarray(3 + length) };
+}

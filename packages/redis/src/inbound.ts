@@ -1,6 +1,6 @@
 import type { Logger } from '@gqlcast/core';
 import { DropLog, shown } from './drop-log.js';
-import { readEnvelope, signedVersion, unsignedVersion } from './envelope.js';
+import { type RawEnvelope, readEnvelope, signedVersion, splitEventId, unsignedVersion } from './envelope.js';
 import type { Signer } from './signing.js';
 
 /**
@@ -31,6 +31,8 @@ export interface Accepted {
   readonly frame: Uint8Array;
   readonly missed: number;
   readonly publisher: string;
+  /** The event id of a retained broadcast (its stream id), beside the signed bytes. */
+  readonly id: string | undefined;
 }
 
 /**
@@ -66,6 +68,57 @@ export class Inbound {
 
   /** The frame to hand to the hub, or `undefined` when the message is dropped. */
   accept(channel: string, bytes: Buffer): Accepted | undefined {
+    // A malformed id prefix is not an envelope either: garbage, like bytes without the magic.
+    const split = splitEventId(bytes) ?? { id: undefined, envelope: Buffer.alloc(0) };
+    const raw = this.#authentic(channel, split.envelope);
+    if (raw === undefined) return undefined;
+    const { publisher } = raw;
+    const { id } = split;
+    const reject = (reason: string) => this.#reject(channel, publisher, reason);
+    const signer = this.#signer;
+    const sequence = Number(raw.sequence);
+
+    const publishers = this.#publishersOf(channel);
+    const state = publishers.get(publisher);
+    const now = performance.now();
+    if (state === undefined) {
+      remember(publishers, publisher, { high: sequence, at: now, counting: true });
+      return { frame: raw.frame, missed: 0, publisher, id };
+    }
+    if (sequence <= state.high) {
+      if (signer !== undefined)
+        return reject(`sequence ${sequence} was already used (highest ${state.high}): a replay`);
+      return { frame: raw.frame, missed: 0, publisher, id };
+    }
+    if (!state.counting) {
+      remember(publishers, publisher, { high: sequence, at: now, counting: true });
+      return { frame: raw.frame, missed: 0, publisher, id };
+    }
+    const missed = sequence - state.high - 1;
+    const plausible = gapSlack + (now - state.at) * maxRatePerMs;
+    if (missed > plausible) {
+      return reject(
+        `sequence ${sequence} jumps ${missed} past ${state.high}, more than this publisher could have sent since`,
+      );
+    }
+    remember(publishers, publisher, { high: sequence, at: now, counting: true });
+    return { frame: raw.frame, missed, publisher, id };
+  }
+
+  /**
+   * The frame of an envelope read back from a topic's stream (history), or
+   * `undefined` when it is dropped: the same checks as a live message (an
+   * envelope, a known version, with a key a good signature) except the
+   * numbering, which belongs to live delivery. The stream id is Redis's and
+   * not signed: see docs/redis.md, "Retention (resume)", for what someone who
+   * can write to Redis can still do to a history.
+   */
+  stored(channel: string, bytes: Buffer): Uint8Array | undefined {
+    return this.#authentic(channel, bytes)?.frame;
+  }
+
+  /** The envelope when it is one, of a known version, well signed if we have a key, numbered and not empty. */
+  #authentic(channel: string, bytes: Buffer): RawEnvelope | undefined {
     const raw = readEnvelope(bytes);
     if (raw === undefined) {
       this.garbage++;
@@ -77,54 +130,30 @@ export class Inbound {
       return undefined;
     }
     const { publisher } = raw;
-    const reject = (reason: string): undefined => {
-      this.rejected++;
-      this.#log.dropped(
-        `Dropped a message on ${shown(channel)} from publisher ${publisher}: ${reason}.`,
-        { layer: this.#layerName, channel, publisher, reason },
-        publisher,
-      );
-      return undefined;
-    };
     if (raw.version !== unsignedVersion && raw.version !== signedVersion) {
-      return reject(`unknown envelope version ${raw.version}`);
+      return this.#reject(channel, publisher, `unknown envelope version ${raw.version}`);
     }
     const signer = this.#signer;
     if (signer !== undefined) {
-      if (raw.tag === undefined) return reject('unsigned, and this layer has a signingKey');
-      if (!signer.verify(channel, raw.header, raw.frame, raw.tag)) return reject('bad signature');
+      if (raw.tag === undefined) return this.#reject(channel, publisher, 'unsigned, and this layer has a signingKey');
+      if (!signer.verify(channel, raw.header, raw.frame, raw.tag))
+        return this.#reject(channel, publisher, 'bad signature');
     }
     if (raw.sequence < 1n || raw.sequence > BigInt(Number.MAX_SAFE_INTEGER)) {
-      return reject(`sequence ${raw.sequence} is not a whole number from 1 to 2^53-1`);
+      return this.#reject(channel, publisher, `sequence ${raw.sequence} is not a whole number from 1 to 2^53-1`);
     }
-    if (raw.frame.length === 0) return reject('empty frame');
-    const sequence = Number(raw.sequence);
+    if (raw.frame.length === 0) return this.#reject(channel, publisher, 'empty frame');
+    return raw;
+  }
 
-    const publishers = this.#publishersOf(channel);
-    const state = publishers.get(publisher);
-    const now = performance.now();
-    if (state === undefined) {
-      remember(publishers, publisher, { high: sequence, at: now, counting: true });
-      return { frame: raw.frame, missed: 0, publisher };
-    }
-    if (sequence <= state.high) {
-      if (signer !== undefined)
-        return reject(`sequence ${sequence} was already used (highest ${state.high}): a replay`);
-      return { frame: raw.frame, missed: 0, publisher };
-    }
-    if (!state.counting) {
-      remember(publishers, publisher, { high: sequence, at: now, counting: true });
-      return { frame: raw.frame, missed: 0, publisher };
-    }
-    const missed = sequence - state.high - 1;
-    const plausible = gapSlack + (now - state.at) * maxRatePerMs;
-    if (missed > plausible) {
-      return reject(
-        `sequence ${sequence} jumps ${missed} past ${state.high}, more than this publisher could have sent since`,
-      );
-    }
-    remember(publishers, publisher, { high: sequence, at: now, counting: true });
-    return { frame: raw.frame, missed, publisher };
+  #reject(channel: string, publisher: string, reason: string): undefined {
+    this.rejected++;
+    this.#log.dropped(
+      `Dropped a message on ${shown(channel)} from publisher ${publisher}: ${reason}.`,
+      { layer: this.#layerName, channel, publisher, reason },
+      publisher,
+    );
+    return undefined;
   }
 
   /**

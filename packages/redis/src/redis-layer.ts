@@ -5,6 +5,7 @@ import {
   type LayerHealth,
   type LayerSubscription,
   loggerFrom,
+  type RetainPolicy,
 } from '@gqlcast/core';
 import type { Cluster, Redis } from 'ioredis';
 import { isCluster, isReady, openPubSub, type PubSub, shutDown, untilReady } from './connections.js';
@@ -12,14 +13,16 @@ import { shown } from './drop-log.js';
 import { Inbound } from './inbound.js';
 import type { DeliveryGap, RedisLayer, RedisLayerEvents, RedisLayerOptions } from './options.js';
 import { Outbound } from './outbound.js';
+import { defineScripts, historyOf, publishRetained } from './retention.js';
 import { Signer } from './signing.js';
+import { streamKeyOf } from './stream-key.js';
 
-type Handler = (message: Uint8Array) => void;
+type Handler = (message: Uint8Array, id?: string) => void;
 
-const unavailable = (name: string, cause: unknown) =>
+const unavailable = (name: string, cause: unknown, outcome = 'Nothing was sent') =>
   new GqlcastError(
     ErrorCode.LayerUnavailable,
-    `${name} is unavailable: ${cause instanceof Error ? cause.message : String(cause)}. Nothing was sent.`,
+    `${name} is unavailable: ${cause instanceof Error ? cause.message : String(cause)}. ${outcome}.`,
     { cause },
   );
 
@@ -46,6 +49,7 @@ export function redisLayer(options: RedisLayerOptions): RedisLayer {
   const prefix = options.keyPrefix ?? 'gqlcast:';
   const pubsub: PubSub = openPubSub(options, commandTimeout);
   const { name } = pubsub;
+  defineScripts(pubsub.publisher);
   const outbound = new Outbound(signer);
   // Every message from Redis is checked there first: see inbound.ts for what is dropped and why.
   const inbound = new Inbound(logger, name, signer);
@@ -68,7 +72,13 @@ export function redisLayer(options: RedisLayerOptions): RedisLayer {
   const subscribed = new Set<string>();
   /** Per channel, the SUBSCRIBE/UNSUBSCRIBE commands in flight, one after another. */
   const channelQueues = new Map<string, Promise<unknown>>();
-  const buffer: { channel: string; frame: Uint8Array; resolve: () => void; reject: (error: unknown) => void }[] = [];
+  const buffer: {
+    channel: string;
+    frame: Uint8Array;
+    retain: RetainPolicy | undefined;
+    resolve: () => void;
+    reject: (error: unknown) => void;
+  }[] = [];
   const counters = { published: 0, received: 0, missed: 0 };
   let closed = false;
   let lastError: unknown;
@@ -146,9 +156,17 @@ export function redisLayer(options: RedisLayerOptions): RedisLayer {
    * Numbers the frame and sends it, in one synchronous step: numbers follow the
    * order of what really went out, so a broadcast refused before it was sent
    * never shows up as a gap at the receivers.
+   *
+   * A retained broadcast goes out as one script (XADD, then PUBLISH with the
+   * new id: retention.ts) instead of the PUBLISH, on the same connection and so
+   * in the same pipeline and order as the others. Without `retain` nothing
+   * changes: one PUBLISH, no key.
    */
-  function send(channel: string, frame: Uint8Array): Promise<unknown> {
-    return pubsub.publish(channel, outbound.wrap(channel, frame));
+  function send(channel: string, frame: Uint8Array, retain: RetainPolicy | undefined): Promise<unknown> {
+    const envelope = outbound.wrap(channel, frame);
+    if (retain === undefined) return pubsub.publish(channel, envelope);
+    const key = streamKeyOf(prefix, channel.slice(prefix.length));
+    return publishRetained(pubsub.publisher, pubsub.sharded, key, channel, envelope, retain);
   }
 
   async function flush(): Promise<void> {
@@ -159,7 +177,7 @@ export function redisLayer(options: RedisLayerOptions): RedisLayer {
         const next = buffer[0];
         if (next === undefined) break;
         try {
-          await send(next.channel, next.frame);
+          await send(next.channel, next.frame, next.retain);
           buffer.shift();
           counters.published++;
           next.resolve();
@@ -187,7 +205,7 @@ export function redisLayer(options: RedisLayerOptions): RedisLayer {
     if (envelope.missed > 0) reportGap(channel, envelope.missed, envelope.publisher);
     for (const handler of receivers) {
       try {
-        handler(envelope.frame);
+        handler(envelope.frame, envelope.id);
       } catch (error) {
         logger.error(`A handler of ${shown(channel)} threw; the others still received the message.`, {
           layer: name,
@@ -240,7 +258,7 @@ export function redisLayer(options: RedisLayerOptions): RedisLayer {
     name,
     remote: true,
 
-    publish(topic, message) {
+    publish(topic, message, retain) {
       if (closed) return Promise.reject(closedError(`publish to "${topic}"`));
       const channel = prefix + topic;
       const publisher = pubsub.publisher;
@@ -252,13 +270,13 @@ export function redisLayer(options: RedisLayerOptions): RedisLayer {
           );
         }
         return new Promise<void>((resolve, reject) => {
-          buffer.push({ channel, frame: message, resolve, reject });
+          buffer.push({ channel, frame: message, retain, resolve, reject });
           void flush();
         });
       }
       const sent = connected(publisher)
-        ? send(channel, message)
-        : whenReady(publisher).then(() => send(channel, message));
+        ? send(channel, message, retain)
+        : whenReady(publisher).then(() => send(channel, message, retain));
       return sent.then(
         () => {
           counters.published++;
@@ -273,7 +291,7 @@ export function redisLayer(options: RedisLayerOptions): RedisLayer {
     async subscribe(topic, onMessage): Promise<LayerSubscription> {
       if (closed) throw closedError(`subscribe to "${topic}"`);
       const channel = prefix + topic;
-      const handler: Handler = (message) => onMessage(message);
+      const handler: Handler = (message, id) => onMessage(message, id);
       let receivers = handlers.get(channel);
       if (receivers === undefined) {
         receivers = new Set();
@@ -320,6 +338,23 @@ export function redisLayer(options: RedisLayerOptions): RedisLayer {
           return release();
         },
       };
+    },
+
+    async history(topic, afterId) {
+      if (closed) throw closedError(`read the history of "${topic}"`);
+      const channel = prefix + topic;
+      try {
+        // Like a broadcast during an outage, a read fails fast once Redis was lost (no waiting).
+        await whenReady(pubsub.publisher).catch((error: { cause?: unknown }) => {
+          throw unavailable(name, error.cause ?? error, 'Nothing was read');
+        });
+        return await historyOf(pubsub.publisher, streamKeyOf(prefix, topic), afterId, (envelope) =>
+          inbound.stored(channel, envelope),
+        );
+      } catch (error) {
+        lastError = error;
+        throw error instanceof GqlcastError ? error : unavailable(name, error, 'Nothing was read');
+      }
     },
 
     health(): LayerHealth {
