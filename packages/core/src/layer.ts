@@ -58,7 +58,9 @@ export interface Layer {
    * - **The live message carries its id**: `subscribe`'s handler gets it.
    * - **History after an id**: the retained messages of `topic` published after
    *   `afterId`, oldest first (`afterId` `"0"`: all of them), and whether
-   *   `afterId` was still within retention, so a gap can be reported.
+   *   `afterId` was still within retention, so a gap can be reported (for
+   *   `"0"`: whether nothing was ever trimmed, with the count when known).
+   * - **The last id**: {@link Layer.lastEventId}, where a new subscriber starts.
    */
   history?(topic: string, afterId: string): Promise<LayerHistory>;
 

@@ -13,7 +13,7 @@ import { shown } from './drop-log.js';
 import { Inbound } from './inbound.js';
 import type { DeliveryGap, RedisLayer, RedisLayerEvents, RedisLayerOptions } from './options.js';
 import { Outbound } from './outbound.js';
-import { defineScripts, historyOf, publishRetained } from './retention.js';
+import { defineScripts, historyOf, lastIdOf, publishRetained } from './retention.js';
 import { Signer } from './signing.js';
 import { streamKeyOf } from './stream-key.js';
 
@@ -254,6 +254,20 @@ export function redisLayer(options: RedisLayerOptions): RedisLayer {
   const closedError = (action: string) =>
     new GqlcastError(ErrorCode.LayerClosed, `Cannot ${action}: the layer ${name} is closed.`);
 
+  /** A read of the retained history: fails fast once Redis was lost, like a broadcast during an outage. */
+  async function read<T>(what: string, run: () => Promise<T>): Promise<T> {
+    if (closed) throw closedError(what);
+    try {
+      await whenReady(pubsub.publisher).catch((error: { cause?: unknown }) => {
+        throw unavailable(name, error.cause ?? error, 'Nothing was read');
+      });
+      return await run();
+    } catch (error) {
+      lastError = error;
+      throw error instanceof GqlcastError ? error : unavailable(name, error, 'Nothing was read');
+    }
+  }
+
   return {
     name,
     remote: true,
@@ -340,21 +354,17 @@ export function redisLayer(options: RedisLayerOptions): RedisLayer {
       };
     },
 
-    async history(topic, afterId) {
-      if (closed) throw closedError(`read the history of "${topic}"`);
+    lastEventId(topic) {
+      return read(`read the last id of "${topic}"`, () => lastIdOf(pubsub.publisher, streamKeyOf(prefix, topic)));
+    },
+
+    history(topic, afterId) {
       const channel = prefix + topic;
-      try {
-        // Like a broadcast during an outage, a read fails fast once Redis was lost (no waiting).
-        await whenReady(pubsub.publisher).catch((error: { cause?: unknown }) => {
-          throw unavailable(name, error.cause ?? error, 'Nothing was read');
-        });
-        return await historyOf(pubsub.publisher, streamKeyOf(prefix, topic), afterId, (envelope) =>
+      return read(`read the history of "${topic}"`, () =>
+        historyOf(pubsub.publisher, streamKeyOf(prefix, topic), afterId, (envelope) =>
           inbound.stored(channel, envelope),
-        );
-      } catch (error) {
-        lastError = error;
-        throw error instanceof GqlcastError ? error : unavailable(name, error, 'Nothing was read');
-      }
+        ),
+      );
     },
 
     health(): LayerHealth {

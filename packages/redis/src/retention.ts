@@ -43,26 +43,43 @@ return id
 `;
 
 /**
- * Reads, in one atomic step, the stream's first and last ids and the entries
- * after `ARGV[1]` (`'0'`: all). An empty reply: no stream (never written, expired,
+ * Reads, in one atomic step, the stream's bounds and the entries after `ARGV[1]`
+ * (`'0'`: all): its first entry's id (`''` when every entry was trimmed), the last
+ * id it generated, the entries, how many entries were ever added and how many it
+ * holds (Redis 7's XINFO STREAM). An empty reply: no stream (never written, expired,
  * or lost with a Redis restart).
  */
 const historyScript = `
 local key = KEYS[1]
-local first = redis.call('XRANGE', key, '-', '+', 'COUNT', 1)
-if #first == 0 then return {} end
-local last = redis.call('XREVRANGE', key, '+', '-', 'COUNT', 1)
+local ok, info = pcall(redis.call, 'XINFO', 'STREAM', key)
+if not ok then return {} end
+local fields = {}
+for i = 1, #info, 2 do fields[info[i]] = info[i + 1] end
 local from = '-'
 if ARGV[1] ~= '0' then from = '(' .. ARGV[1] end
 -- An id Redis cannot read as an exclusive start (the largest id of all): nothing after it.
-local ok, entries = pcall(redis.call, 'XRANGE', key, from, '+')
-if not ok then entries = {} end
-return {first[1][1], last[1][1], entries}
+local okRange, entries = pcall(redis.call, 'XRANGE', key, from, '+')
+if not okRange then entries = {} end
+local first = fields['first-entry']
+local firstId = ''
+if first then firstId = first[1] end
+return {firstId, fields['last-generated-id'], entries, fields['entries-added'], fields['length']}
+`;
+
+/** The last id the stream generated (`'0'` when there is no stream): where a new subscriber starts. */
+const lastIdScript = `
+local ok, info = pcall(redis.call, 'XINFO', 'STREAM', KEYS[1])
+if not ok then return '0' end
+for i = 1, #info, 2 do
+  if info[i] == 'last-generated-id' then return info[i + 1] end
+end
+return '0'
 `;
 
 // Names on the ioredis client: defineCommand adds them as methods, so they must not clash with yours.
 const publishCommand = 'gqlcastRetainedPublish';
 const historyCommand = 'gqlcastHistory';
+const lastIdCommand = 'gqlcastLastId';
 
 type ScriptMethod = (...args: (string | Buffer)[]) => Promise<unknown>;
 
@@ -80,6 +97,7 @@ export function defineScripts(client: Redis | Cluster): void {
   for (const [name, lua] of [
     [publishCommand, publishScript],
     [historyCommand, historyScript],
+    [lastIdCommand, lastIdScript],
   ] as const) {
     if (typeof (client as unknown as Record<string, unknown>)[`${name}Buffer`] !== 'function') {
       client.defineCommand(name, { numberOfKeys: 1, lua });
@@ -121,21 +139,35 @@ export type StreamRead =
   | { readonly exists: false }
   | {
       readonly exists: true;
+      /** The first retained entry's id; `''` when every entry was trimmed. */
       readonly first: string;
+      /** The last id the stream generated (its last entry, or one trimmed since). */
       readonly last: string;
       readonly entries: readonly { readonly id: string; readonly envelope: Buffer | undefined }[];
+      /** Entries ever added, and entries held: their difference was trimmed (gqlcast never XDELs). */
+      readonly added: number;
+      readonly length: number;
     };
+
+/** The last id the stream `key` generated, or `'0'` when there is none (see `Layer.lastEventId`). */
+export async function lastIdOf(client: Redis | Cluster, key: string): Promise<string> {
+  return String(await command(client, lastIdCommand)(key));
+}
 
 /** Reads the stream `key` after `afterId` (a stream id, or `'0'` for all of it). */
 export async function readStream(client: Redis | Cluster, key: string, afterId: string): Promise<StreamRead> {
-  const reply = (await command(client, historyCommand)(key, afterId)) as [] | [Buffer, Buffer, [Buffer, Buffer[]][]];
+  const reply = (await command(client, historyCommand)(key, afterId)) as
+    | []
+    | [Buffer, Buffer, [Buffer, Buffer[]][], number, number];
   if (reply.length === 0) return { exists: false };
-  const [first, last, entries] = reply;
+  const [first, last, entries, added, length] = reply;
   return {
     exists: true,
     first: first.toString(),
     last: last.toString(),
     entries: entries.map(([id, fields]) => ({ id: id.toString(), envelope: fieldOf(fields, 'm') })),
+    added: Number(added),
+    length: Number(length),
   };
 }
 
@@ -169,11 +201,19 @@ export async function historyOf(
   }
   const read = await readStream(client, key, afterId);
   if (!read.exists) return { events: [], complete: whole };
-  if (whole) return { events: eventsOf(read.entries, verify), complete: true };
+  if (whole) {
+    // `'0'` is also where a subscriber starts on a stream that did not exist yet: what was
+    // trimmed since then was added after it, and is counted exactly.
+    const trimmed = read.added - read.length;
+    const events = eventsOf(read.entries, verify);
+    return trimmed > 0 ? { events, complete: false, missed: trimmed } : { events, complete: true };
+  }
   if (compareEventIds(afterId, read.last) > 0) {
     const all = await readStream(client, key, '0');
     return { events: all.exists ? eventsOf(all.entries, verify) : [], complete: false };
   }
+  // Every entry trimmed: complete only if none was added after the id.
+  if (read.first === '') return { events: [], complete: compareEventIds(afterId, read.last) >= 0 };
   return { events: eventsOf(read.entries, verify), complete: compareEventIds(afterId, read.first) >= 0 };
 }
 
