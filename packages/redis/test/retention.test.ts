@@ -3,7 +3,7 @@
 // count, the seam) runs in conformance.test.ts.
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
-import { createHub, type LayerHistory, silentLogger } from '@gqlcast/core';
+import { createHub, ErrorCode, isGqlcastError, type LayerHistory, silentLogger } from '@gqlcast/core';
 import { collect } from '@gqlcast/core/testing';
 import { Redis } from 'ioredis';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -156,6 +156,9 @@ describe('history', () => {
         events: [1, 2],
       });
     }
+    await reader.close();
+    const closed = await reader.history(t, '0').catch((error: unknown) => error);
+    expect(isGqlcastError(closed, ErrorCode.LayerClosed)).toBe(true);
   });
 
   it('with a signingKey, drops a stream entry that is not signed with it (written by someone with Redis access)', async () => {
