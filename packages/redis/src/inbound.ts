@@ -69,8 +69,8 @@ export class Inbound {
   /** The frame to hand to the hub, or `undefined` when the message is dropped. */
   accept(channel: string, bytes: Buffer): Accepted | undefined {
     // A malformed id prefix is not an envelope either: garbage, like bytes without the magic.
-    const split = splitEventId(bytes) ?? { id: undefined, envelope: Buffer.alloc(0) };
-    const raw = this.#authentic(channel, split.envelope);
+    const split = splitEventId(bytes) ?? { id: undefined, envelope: bytes.subarray(0, 0) };
+    const raw = this.#authentic(channel, split.envelope, bytes.length);
     if (raw === undefined) return undefined;
     const { publisher } = raw;
     const { id } = split;
@@ -118,13 +118,13 @@ export class Inbound {
   }
 
   /** The envelope when it is one, of a known version, well signed if we have a key, numbered and not empty. */
-  #authentic(channel: string, bytes: Buffer): RawEnvelope | undefined {
+  #authentic(channel: string, bytes: Buffer, received = bytes.length): RawEnvelope | undefined {
     const raw = readEnvelope(bytes);
     if (raw === undefined) {
       this.garbage++;
       this.#log.dropped(
-        `Dropped a message on ${shown(channel)} that is not a gqlcast envelope (${bytes.length} bytes).`,
-        { layer: this.#layerName, channel, bytes: bytes.length },
+        `Dropped a message on ${shown(channel)} that is not a gqlcast envelope (${received} bytes).`,
+        { layer: this.#layerName, channel, bytes: received },
         undefined,
       );
       return undefined;

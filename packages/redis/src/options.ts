@@ -1,4 +1,4 @@
-import type { Layer, Logger } from '@gqlcast/core';
+import type { Layer, LayerHistory, Logger } from '@gqlcast/core';
 import type { Cluster, ClusterNode, ClusterOptions, Redis, RedisOptions } from 'ioredis';
 import type { SigningKeyOption } from './signing.js';
 
@@ -100,6 +100,15 @@ export interface RedisLayer extends Layer {
   on<E extends keyof RedisLayerEvents>(event: E, listener: (details: RedisLayerEvents[E]) => void): () => void;
   /** Counters, for metrics. */
   stats(): RedisLayerStats;
+  /**
+   * The retained broadcasts of `topic` after `afterId` (`"0"`: all), from the
+   * topic's Redis stream, and whether `afterId` was still within retention
+   * (`missed` is never counted on Redis). See docs/redis.md, "Retention (resume)".
+   *
+   * @throws GqlcastError `GQLCAST_LAYER_UNAVAILABLE` during an outage (at once,
+   * nothing waits), `GQLCAST_LAYER_CLOSED` after `close`.
+   */
+  history(topic: string, afterId: string): Promise<LayerHistory>;
 }
 
 /** What `layer.on` reports. */

@@ -26,7 +26,9 @@ const versions: { major: number; Redis: new (url: string) => Client; Cluster: ne
   { major: 5, Redis: ioredis5.Redis, Cluster: ioredis5.Cluster },
 ];
 
+let rounds = 0;
 async function roundTrip(makeClient: () => Client) {
+  const kept = `kept.${++rounds}`;
   const clients = [makeClient(), makeClient()];
   const subscriber = redisLayer({ redis: clients[0] as never, logger: silentLogger, keyPrefix: 'v:' });
   const publisher = redisLayer({ redis: clients[1] as never, logger: silentLogger, keyPrefix: 'v:' });
@@ -34,7 +36,17 @@ async function roundTrip(makeClient: () => Client) {
     const received = deferred<string>();
     await subscriber.subscribe('news', (message) => received.resolve(new TextDecoder().decode(message)));
     await publisher.publish('news', new TextEncoder().encode('hello'));
-    return { text: await received.promise, names: [subscriber.name, publisher.name] };
+    const text = await received.promise;
+    // Retention's scripts are defined on your client (ioredis defineCommand, in both majors).
+    const retained = deferred<string | undefined>();
+    await subscriber.subscribe(kept, (_message, id) => retained.resolve(id));
+    await publisher.publish(kept, new TextEncoder().encode('kept'), { count: 5 });
+    const history = await subscriber.history?.(kept, '0');
+    return {
+      text,
+      names: [subscriber.name, publisher.name],
+      retained: [await retained.promise, history?.events.map((event) => event.id)],
+    };
   } finally {
     await Promise.all([subscriber.close(), publisher.close()]);
     await Promise.all(clients.map((client) => client.quit()));
@@ -44,14 +56,16 @@ async function roundTrip(makeClient: () => Client) {
 for (const { major, Redis, Cluster } of versions) {
   describe(`a user's ioredis ${major} client`, () => {
     it('is accepted as one node', async () => {
-      const { text, names } = await roundTrip(() => new Redis(node.url));
+      const { text, names, retained } = await roundTrip(() => new Redis(node.url));
       expect(text).toBe('hello');
+      expect(retained[1]).toEqual([retained[0]]);
       expect(names.every((name) => !name.startsWith('redis-cluster'))).toBe(true);
     });
 
     it('is recognised as a Cluster without instanceof (sharded pub/sub)', async () => {
-      const { text, names } = await roundTrip(() => new Cluster(cluster.nodes));
+      const { text, names, retained } = await roundTrip(() => new Cluster(cluster.nodes));
       expect(text).toBe('hello');
+      expect(retained[1]).toEqual([retained[0]]);
       expect(names).toEqual(['redis-cluster', 'redis-cluster']);
     });
   });

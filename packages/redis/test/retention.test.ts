@@ -3,7 +3,7 @@
 // count, the seam) runs in conformance.test.ts.
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
-import { createHub, type LayerHistory, silentLogger } from '@gqlcast/core';
+import { createHub, ErrorCode, isGqlcastError, type LayerHistory, silentLogger } from '@gqlcast/core';
 import { collect } from '@gqlcast/core/testing';
 import { Redis } from 'ioredis';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -157,6 +157,9 @@ describe('history', () => {
         events: [1, 2],
       });
     }
+    await reader.close();
+    const closed = await reader.history(t, '0').catch((error: unknown) => error);
+    expect(isGqlcastError(closed, ErrorCode.LayerClosed)).toBe(true);
   });
 
   it('with a signingKey, drops a stream entry that is not signed with it (written by someone with Redis access)', async () => {
@@ -194,5 +197,46 @@ describe('through the hub', () => {
     const history = (await layer().history?.(`${name}:g`, '0')) as LayerHistory;
     expect(got.map(([, id]) => id)).toEqual(history.events.map((event) => event.id));
     expect(got.map(([n]) => n)).toEqual([1, 2]);
+  });
+});
+
+describe('forged ids on the channel', () => {
+  const withId = (id: string, envelope: Buffer) =>
+    Buffer.concat([Buffer.from('GI'), Buffer.from([id.length]), Buffer.from(id, 'latin1'), envelope]);
+
+  it('drops a malformed id prefix as garbage; the next broadcast arrives with its own id', async () => {
+    const receiver = layer();
+    const t = topic('malformed');
+    const seen = collect<[number, string | undefined]>();
+    await receiver.subscribe(t, (message, id) => seen.push([Number(decoder.decode(message)), id]));
+    const envelope = encodeEnvelope(newPublisherId(), 1, bytes(666));
+    await raw.publish(`gqlcast:${t}`, withId('not-an-id', envelope));
+    await raw.publish(`gqlcast:${t}`, Buffer.from([0x47, 0x49, 200, 0x31]));
+    await receiver.publish(t, bytes(1), { count: 10 });
+    const [[n, id]] = (await seen.waitFor(1)) as [[number, string]];
+    expect(n).toBe(1);
+    expect((await receiver.history?.(t, '0'))?.events.map((event) => event.id)).toEqual([id]);
+    expect(receiver.stats().garbage).toBe(2);
+  });
+
+  it('with a signingKey, a real signed envelope re-sent under another id is a replay, dropped', async () => {
+    const signingKey = 'a shared secret of at least sixteen bytes';
+    const [publisher, receiver] = [layer({ signingKey }), layer({ signingKey })];
+    const t = topic('replayed');
+    const seen = collect<[number, string | undefined]>();
+    await receiver.subscribe(t, (message, id) => seen.push([Number(decoder.decode(message)), id]));
+    await publisher.publish(t, bytes(1), { count: 10 });
+    await seen.waitFor(1);
+    // Someone with Redis access reads the signed envelope back from the stream and re-sends it
+    // with an id of their choosing, to make it look like a later event.
+    const [[, fields]] = (await raw.xrangeBuffer(streamKeyOf('gqlcast:', t), '-', '+')) as [[Buffer, Buffer[]]];
+    await raw.publish(`gqlcast:${t}`, withId('99999999999999-0', fields[1] as Buffer));
+    await publisher.publish(t, bytes(2), { count: 10 });
+    const got = await seen.waitFor(2);
+    expect(got.map(([n]) => n)).toEqual([1, 2]);
+    expect(got.map(([, id]) => id)).toEqual((await receiver.history?.(t, '0'))?.events.map((event) => event.id));
+    expect(receiver.stats().rejected).toBe(1);
+    // The sentinel arrived after the forgery, so the forgery was handled (dropped) before it.
+    expect(seen.items).toHaveLength(2);
   });
 });
