@@ -4,7 +4,7 @@
 import { once } from 'node:events';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { createHub, type Hub, SKIP, silentLogger } from '@gqlcast/core';
+import { createHub, type Hub, type RetainOptions, SKIP, silentLogger } from '@gqlcast/core';
 import GqlcastPlugin from '@gqlcast/pothos';
 import { redisLayer } from '@gqlcast/redis';
 import { createGraphqlWsServer, type ExecuteFunction } from '@gqlcast/server';
@@ -28,11 +28,14 @@ const payload = z.object({
   variant: z.number(),
 });
 
-/** The three channels of the workload, on one hub (server and publisher declare the same). */
-function channels(hub: Hub) {
+/**
+ * The three channels of the workload, on one hub (server and publisher declare the same).
+ * `retain`: `room` (S5's channel) keeps that history (gqlcast-retain: what resuming costs).
+ */
+function channels(hub: Hub, retain?: RetainOptions) {
   return {
     global: hub.channel('global', { payload }),
-    room: hub.channel('room', { payload }),
+    room: hub.channel('room', { payload, retain }),
     shaped: hub.channel('shaped', { payload }),
   };
 }
@@ -123,6 +126,8 @@ export function gqlcastContender(variant: {
   execute?: ExecuteFunction;
   /** `false`: no `share` on global and shaped, as a user writes a field first (automatic sharing only). */
   share?: boolean;
+  /** The `room` channel retains this history, so its results carry cursors (docs/resume.md). */
+  retain?: RetainOptions;
 }): ContenderModule {
   return {
     id: variant.id,
@@ -139,7 +144,7 @@ export function gqlcastContender(variant: {
     ],
     async startServer(options) {
       const hub = hubFor(options);
-      const ch = channels(hub);
+      const ch = channels(hub, variant.retain);
       const gql = createGraphqlWsServer({
         // graphql-js's own execute unless the variant brings one (graphql-jit): the server then
         // projects notifications whose selection only copies properties, as a user gets it.
@@ -175,7 +180,7 @@ export function gqlcastContender(variant: {
     },
     async startPublisher(options) {
       const hub = hubFor(options);
-      const ch = channels(hub);
+      const ch = channels(hub, variant.retain);
       return {
         publish: (topic, event) => publishTo(ch, topic, event),
         close: () => hub.close(),

@@ -18,7 +18,15 @@ export const memoryIds = [
   'l-raw',
   'l-frame',
 ];
-export const redisIds = ['gqlcast', 'gqlcast-jit', 'gws-redis', 'yoga-redis', 'mercurius-redis', 'l-redis'];
+export const redisIds = [
+  'gqlcast',
+  'gqlcast-retain',
+  'gqlcast-jit',
+  'gws-redis',
+  'yoga-redis',
+  'mercurius-redis',
+  'l-redis',
+];
 
 export interface ContenderInfo {
   /** The file id (`l-raw`), used on the command line and to start the host. */
