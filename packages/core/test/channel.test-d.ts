@@ -10,6 +10,7 @@ import {
   type ChannelPayload,
   type ChannelSubscription,
   createHub,
+  decodeCursor,
   isSkip,
   SKIP,
   type Skip,
@@ -118,3 +119,15 @@ hub.channel('retainedByCount', { payload: z.object({ n: z.number() }), retain: {
 hub.channel('badRetain', { payload: z.object({ n: z.number() }), retain: { count: '10' } });
 // @ts-expect-error: an unknown bound
 hub.channel('badRetain2', { payload: z.object({ n: z.number() }), retain: { size: 10 } });
+
+// Retention: `retain` takes a count, an age or both, as numbers; `resumeFrom` takes a decoded cursor.
+const retained = hub.channel('retained', {
+  payload: z.object({ n: z.number() }),
+  retain: { count: 100, maxAgeMs: 60_000 },
+});
+retained.subscribe('g', { resumeFrom: decodeCursor('0') });
+// @ts-expect-error a count is a number
+hub.channel('badRetain', { payload: z.object({ n: z.number() }), retain: { count: '100' } });
+// @ts-expect-error resumeFrom is a decoded cursor (decodeCursor), not the cursor string
+retained.subscribe('g', { resumeFrom: 'AAAA' });
+expectTypeOf(retained.subscribe('g').cursor()).toEqualTypeOf<string | undefined>();

@@ -1,6 +1,5 @@
 import { CloseCode, limitCloseReason, type Subprotocol, type WireError, type WireResult } from '@gqlcast/core/protocol';
 import type { PublishCall } from '@gqlcast/core/push';
-import type { GraphQLSchema } from 'graphql';
 import type { DocumentCache } from './documents.js';
 import type { NotificationFrame } from './frames.js';
 import { OperationRegistry, type OperationSink } from './operations/registry.js';
@@ -8,6 +7,7 @@ import type { ConnectDecision, Connection, ResolvedOptions, UpgradeRequest } fro
 import { Outbox } from './outbox.js';
 import type { SharedExecutions } from './push-execution.js';
 import { TokenBucket } from './rate-limit.js';
+import type { SchemaSource } from './schema-source.js';
 
 /**
  * The smallest socket the protocol core needs. The `ws` adapter implements it
@@ -34,7 +34,8 @@ export interface Socket {
 /** What every connection shares with its server. */
 export interface ServerScope {
   readonly options: ResolvedOptions;
-  readonly schema: GraphQLSchema;
+  /** Which schema each operation runs against (the `schema` option). */
+  readonly schemas: SchemaSource;
   readonly documents: DocumentCache;
   /** The push path's shared executions, across connections. */
   readonly executions: SharedExecutions;

@@ -70,14 +70,16 @@ export type DocumentOptions = Pick<
  *   and a thousand distinct bad queries cost a few kilobytes.
  */
 export class DocumentCache {
-  readonly #schema: GraphQLSchema;
   readonly #rules: readonly ValidationRule[];
   readonly #options: DocumentOptions;
+  /** By schema (a number, `schemaKeys`) and query text: one LRU order and one byte budget for all schemas. */
   readonly #entries = new Map<string, Checked>();
+  /** Each schema's part of the cache keys (`schema` per operation: a document valid in one is not in another). */
+  readonly #schemaKeys = new WeakMap<GraphQLSchema, number>();
+  #nextSchemaKey = 0;
   #bytes = 0;
 
-  constructor(schema: GraphQLSchema, options: DocumentOptions) {
-    this.#schema = schema;
+  constructor(options: DocumentOptions) {
     this.#options = options;
     this.#rules = [
       ...specifiedRules,
@@ -104,8 +106,13 @@ export class DocumentCache {
    * `budget`: the connection's `validationBudget`, charged with the time a new document takes;
    * once it is spent, new documents are refused until it refills (cached ones are still served).
    */
-  prepare(query: string, operationName: string | null | undefined, budget?: TokenBucket): PreparedOperation {
-    const checked = this.#check(query, budget);
+  prepare(
+    schema: GraphQLSchema,
+    query: string,
+    operationName: string | null | undefined,
+    budget?: TokenBucket,
+  ): PreparedOperation {
+    const checked = this.#check(schema, query, budget);
     if (checked === undefined) {
       const error = new GraphQLError(
         'This connection spent its time budget for parsing and validating new documents (validationBudget): ' +
@@ -126,21 +133,22 @@ export class DocumentCache {
     return { ok: true, document: checked.document, operation };
   }
 
-  #check(query: string, budget: TokenBucket | undefined): Checked | undefined {
-    const cached = this.#entries.get(query);
+  #check(schema: GraphQLSchema, query: string, budget: TokenBucket | undefined): Checked | undefined {
+    const key = `${this.#schemaKey(schema)}:${query}`;
+    const cached = this.#entries.get(key);
     if (cached !== undefined) {
       // Re-insert: Map iteration order is the LRU order.
-      this.#entries.delete(query);
-      this.#entries.set(query, cached);
+      this.#entries.delete(key);
+      this.#entries.set(key, cached);
       return cached;
     }
     if (budget !== undefined && !budget.available()) return undefined;
     const started = performance.now();
-    const checked = this.#parseAndValidate(query);
+    const checked = this.#parseAndValidate(schema, query);
     budget?.spend(performance.now() - started);
     // Only short texts are kept: a cache of 1,000 one-megabyte queries would hold a gigabyte.
     if (query.length > maxCachedQueryLength) return checked;
-    this.#entries.set(query, checked);
+    this.#entries.set(key, checked);
     this.#bytes += checked.bytes;
     const { documentCacheSize, documentCacheBytes } = this.#options;
     while (this.#entries.size > documentCacheSize || this.#bytes > documentCacheBytes) {
@@ -151,14 +159,23 @@ export class DocumentCache {
     return checked;
   }
 
-  #parseAndValidate(query: string): Checked {
+  #schemaKey(schema: GraphQLSchema): number {
+    let key = this.#schemaKeys.get(schema);
+    if (key === undefined) {
+      key = this.#nextSchemaKey++;
+      this.#schemaKeys.set(schema, key);
+    }
+    return key;
+  }
+
+  #parseAndValidate(schema: GraphQLSchema, query: string): Checked {
     const { maxTokens, fieldSuggestions } = this.#options;
     // The key is the text itself: it is counted once, as one byte per character (V8's one-byte strings).
     const keyBytes = query.length;
     try {
       // maxTokens stops the parser itself: a huge document costs nothing beyond the limit.
       const located = parse(query, { maxTokens });
-      const errors = validate(this.#schema, located, this.#rules);
+      const errors = validate(schema, located, this.#rules);
       if (errors.length > 0) {
         const kept = errors.map((error) => keep(error, fieldSuggestions));
         return { errors: kept, bytes: keyBytes + errorBytes(kept) };

@@ -40,10 +40,11 @@ export const ServerErrorCode = {
   SubscriptionFailed: 'GQLCAST_SUBSCRIPTION_FAILED',
   /**
    * A `resumeFrom` (in `extensions.gqlcast` of `subscribe`/`start`) that is not a
-   * cursor this server wrote (docs/resume-client.md). Reserved by issue 19: the
-   * server half of resuming, which sends it, has not landed yet.
+   * cursor this server wrote, nor `"0"` (docs/resume.md): the subscription is refused.
    */
   ResumeCursorInvalid: 'GQLCAST_RESUME_CURSOR_INVALID',
+  /** The `schema` function threw, rejected, or returned something that is not a schema. */
+  SchemaUnavailable: 'GQLCAST_SCHEMA_UNAVAILABLE',
 } as const;
 
 export type ServerErrorCode = (typeof ServerErrorCode)[keyof typeof ServerErrorCode];

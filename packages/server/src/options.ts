@@ -1,7 +1,7 @@
 import type { IncomingMessage } from 'node:http';
 import type { Logger } from '@gqlcast/core';
 import type { SubscribePayload, WireError, WireResult } from '@gqlcast/core/protocol';
-import type { GraphQLError, GraphQLFormattedError, GraphQLSchema, ValidationRule } from 'graphql';
+import type { GraphQLError, GraphQLFormattedError, ValidationRule } from 'graphql';
 import type { Connection, DefaultContext, OperationMessage } from './connection-types.js';
 import type { CostLimit } from './cost-limit.js';
 
@@ -23,6 +23,7 @@ import type {
   OriginCheck,
   SubscribeDecision,
 } from './option-types.js';
+import type { SchemaOption } from './schema-source.js';
 
 /**
  * Options of `createGraphqlWsServer`.
@@ -31,8 +32,19 @@ import type {
  * server down, and other connections are never affected.
  */
 export interface ServerOptions<Context = DefaultContext, State extends object = Record<string, unknown>> {
-  /** The graphql-js schema to serve (any: Pothos, SDL-first, code-first). */
-  schema: GraphQLSchema;
+  /**
+   * The graphql-js schema to serve (any: Pothos, SDL-first, code-first), or a
+   * function choosing each operation's schema (multi-tenant servers):
+   * `(connection, payload) => schema`, sync or async, called once per
+   * operation after `onSubscribe` and before parsing (read the tenant from
+   * `connection.state`, `connection.connectionParams` or
+   * `connection.request.headers`). Return the same schema object for the same
+   * tenant: documents, automatic sharing verdicts and projection plans are
+   * cached per schema object. A function that throws, rejects or returns
+   * something else refuses that operation with `GQLCAST_SCHEMA_UNAVAILABLE`
+   * (the cause is logged, not sent); the connection goes on.
+   */
+  schema: SchemaOption<State>;
 
   /**
    * Builds each operation's context (`info.context` in resolvers). Called once

@@ -1,7 +1,7 @@
 import type { UnsubscribeReason } from '@gqlcast/core';
 import type { WireResult } from '@gqlcast/core/protocol';
 import { type NotificationMark, OrderedRunner, type PushSink, type PushSource } from '@gqlcast/core/push';
-import { type ExecutionArgs, type ExecutionResult, getOperationAST } from 'graphql';
+import { type ExecutionArgs, type ExecutionResult, type GraphQLSchema, getOperationAST } from 'graphql';
 import { isContextFree, type TurnMemo } from './auto-share.js';
 import { hasMark, markBody } from './operations/resume.js';
 import type { ExecuteFunction } from './options.js';
@@ -259,6 +259,9 @@ function isPromise<T>(value: T | Promise<T>): value is Promise<T> {
 export class SharedExecutions {
   readonly #scope: ExecutionScope;
   readonly #byKey = new Map<string, SharedExecution>();
+  /** Each schema's part of the keys: with a `schema` per operation, two tenants never share (same text, other schema). */
+  readonly #schemaKeys = new WeakMap<GraphQLSchema, string>();
+  #schemaKeyCount = 0;
 
   /** Notification results computed so far, projected or executed (for benchmarks and tests). */
   get resultsComputed(): number {
@@ -275,7 +278,7 @@ export class SharedExecutions {
    */
   executionFor(source: PushSource, args: ExecutionArgs, query: string): SharedExecution {
     const shareKey = source.shareKey;
-    const key = shareKey === undefined ? undefined : executionKey(shareKey, query, args);
+    const key = shareKey === undefined ? undefined : executionKey(shareKey, this.#schemaKey(args.schema), query, args);
     if (key === undefined) {
       const own = new SharedExecution(undefined, args, this.#scope, () => undefined, this.#plan(args, query, true));
       own.connect(source);
@@ -298,6 +301,15 @@ export class SharedExecutions {
     return created;
   }
 
+  #schemaKey(schema: GraphQLSchema): string {
+    let key = this.#schemaKeys.get(schema);
+    if (key === undefined) {
+      key = String(this.#schemaKeyCount++);
+      this.#schemaKeys.set(schema, key);
+    }
+    return key;
+  }
+
   /**
    * How an execution runs: its automatic sharing key (a subscriber's own execution, when the
    * selection is context-free) and its projection (when it only copies properties).
@@ -310,7 +322,7 @@ export class SharedExecutions {
     return {
       autoKey:
         own && autoShare && isContextFree(args.schema, args.document, operation)
-          ? executionKey('', query, args)
+          ? executionKey('', this.#schemaKey(args.schema), query, args)
           : undefined,
       projection: project ? projectionFor(args.schema, args.document, operation) : undefined,
     };
@@ -324,9 +336,9 @@ export class SharedExecutions {
  * correct. Never throws: it runs while a source is being handed over, where a
  * throw would leave the source open.
  */
-function executionKey(shareKey: string, query: string, args: ExecutionArgs): string | undefined {
+function executionKey(shareKey: string, schemaKey: string, query: string, args: ExecutionArgs): string | undefined {
   try {
-    return JSON.stringify([shareKey, query, args.operationName ?? null, args.variableValues ?? null]);
+    return JSON.stringify([shareKey, schemaKey, query, args.operationName ?? null, args.variableValues ?? null]);
   } catch {
     return undefined;
   }

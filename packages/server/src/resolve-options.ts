@@ -4,10 +4,11 @@ import type { WireResult } from '@gqlcast/core/protocol';
 import { execute, type GraphQLError, type GraphQLFormattedError, GraphQLSchema, type ValidationRule } from 'graphql';
 import type { CostLimit } from './cost-limit.js';
 import type { ExecuteFunction, MessageLimits, Middleware, OriginCheck, ServerOptions } from './options.js';
+import type { SchemaOption } from './schema-source.js';
 
 /** The options with every default applied. */
 export interface ResolvedOptions {
-  readonly schema: GraphQLSchema;
+  readonly schema: SchemaOption<never>;
   readonly context: ServerOptions<unknown, object>['context'];
   readonly onConnect: ServerOptions<unknown, object>['onConnect'];
   readonly onDisconnect: ServerOptions<unknown, object>['onDisconnect'];
@@ -194,9 +195,10 @@ function safeFormatError(
 
 /** Checks every option and fills in the defaults; misuse is a `TypeError` naming the option. */
 export function resolveOptions(options: ServerOptions<never, never>): ResolvedOptions {
-  if (!(options?.schema instanceof GraphQLSchema)) {
+  if (!(options?.schema instanceof GraphQLSchema) && typeof options?.schema !== 'function') {
     throw new TypeError(
-      'createGraphqlWsServer: `schema` must be a GraphQLSchema (if you passed one, two copies of graphql are installed).',
+      'createGraphqlWsServer: `schema` must be a GraphQLSchema or a function returning one ' +
+        '(if you passed a schema, two copies of graphql are installed).',
     );
   }
   const middleware = options.middleware ?? [];

@@ -3,11 +3,12 @@ import { execute } from 'graphql';
 import { TurnMemo } from './auto-share.js';
 import type { ConnectionHandle, ServerScope, Socket } from './connection.js';
 import { DocumentCache } from './documents.js';
-import { applyMiddleware, wrapPublish } from './middleware.js';
+import { wrapPublish } from './middleware.js';
 import type { ResolvedOptions, UpgradeRequest } from './options.js';
 import { LegacyWsConnection } from './protocols/legacy-ws.js';
 import { TransportWsConnection } from './protocols/transport-ws.js';
 import { SharedExecutions } from './push-execution.js';
+import { SchemaSource } from './schema-source.js';
 import { toWireResult } from './wire-result.js';
 
 /**
@@ -16,7 +17,7 @@ import { toWireResult } from './wire-result.js';
  */
 export class ServerCore implements ServerScope {
   readonly options: ResolvedOptions;
-  readonly schema;
+  readonly schemas: SchemaSource;
   readonly documents: DocumentCache;
   readonly executions: SharedExecutions;
   readonly wrapPublish;
@@ -28,9 +29,9 @@ export class ServerCore implements ServerScope {
 
   constructor(options: ResolvedOptions) {
     this.options = options;
-    this.schema = applyMiddleware(options.schema, options.middleware);
+    this.schemas = new SchemaSource(options.schema, options.middleware);
     this.wrapPublish = wrapPublish(options.middleware);
-    this.documents = new DocumentCache(this.schema, options);
+    this.documents = new DocumentCache(options);
     this.executions = new SharedExecutions({
       execute: options.execute,
       autoShare: options.autoShare,

@@ -1,18 +1,20 @@
 import type { UnsubscribeReason } from '@gqlcast/core';
 import type { SubscribePayload, WireError, WireResult } from '@gqlcast/core/protocol';
 import type { PublishCall } from '@gqlcast/core/push';
-import { type ExecutionResult, GraphQLError, type GraphQLSchema } from 'graphql';
+import { type ExecutionResult, GraphQLError } from 'graphql';
 import { type DocumentCache, declaredVariables } from '../documents.js';
 import { ServerErrorCode as Codes, type ServerErrorCode, withCode } from '../error-codes.js';
 import type { NotificationFrame } from '../frames.js';
-import type { Connection, ResolvedOptions, SubscribeDecision } from '../options.js';
+import type { Connection, ResolvedOptions } from '../options.js';
 import type { Outbox } from '../outbox.js';
 import type { SharedExecutions } from '../push-execution.js';
 import type { MemberHost, PushMember } from '../push-member.js';
 import { TokenBucket } from '../rate-limit.js';
+import type { SchemaSource } from '../schema-source.js';
 import { toWireResult } from '../wire-result.js';
 import { contextFor, executeOperation } from './execute.js';
 import { HookedSink } from './hooked-sink.js';
+import { decide, schemaFor } from './request.js';
 import { startSubscription } from './start-subscription.js';
 import { endStream } from './subscribe.js';
 
@@ -65,8 +67,8 @@ export interface Operation {
 /** What the registry needs from its server (a `ServerScope` has it all). */
 export interface OperationScope {
   readonly options: ResolvedOptions;
-  /** The schema to execute against (with middleware applied). */
-  readonly schema: GraphQLSchema;
+  /** Which schema each operation runs against (with middleware applied). */
+  readonly schemas: SchemaSource;
   readonly documents: DocumentCache;
   readonly executions: SharedExecutions;
   /** The middleware around push fields' `publish`; `undefined` without middleware. */
@@ -159,9 +161,17 @@ export class OperationRegistry implements MemberHost {
     try {
       // Without a hook the request is taken as sent, in the same job: a refusal (limits, validation)
       // keeps its place before later messages' answers (a ping's pong).
-      const payload = this.scope.options.onSubscribe === undefined ? sent : await this.#decide(operation, sent);
+      const payload = this.scope.options.onSubscribe === undefined ? sent : await decide(this, operation, sent);
       if (payload === undefined) return;
-      const prepared = this.scope.documents.prepare(payload.query, payload.operationName, this.#validationBudget);
+      const chosen = schemaFor(this, operation, payload);
+      const schema = chosen instanceof Promise ? await chosen : chosen;
+      if (schema === undefined) return;
+      const prepared = this.scope.documents.prepare(
+        schema,
+        payload.query,
+        payload.operationName,
+        this.#validationBudget,
+      );
       if (!prepared.ok) {
         this.refuse(operation, this.formatErrors(prepared.errors, Codes.InvalidOperation), 'invalid');
         return;
@@ -203,7 +213,7 @@ export class OperationRegistry implements MemberHost {
       const contextValue = await contextFor(this, id, payload, operationName);
       if (operation.state === 'done') return;
       const args = {
-        schema: this.scope.schema,
+        schema,
         document: prepared.document,
         operationName: payload.operationName,
         variableValues: declaredVariables(prepared.operation, payload.variables),
@@ -222,41 +232,6 @@ export class OperationRegistry implements MemberHost {
       if (operation.state === 'done') return;
       this.refuse(operation, [this.formatThrown(error, Codes.OperationRefused)], 'refused');
     }
-  }
-
-  /**
-   * `onSubscribe`'s decision: the request to run (the client's, or parts of it replaced), or
-   * `undefined` when the hook refused it (the refusal is sent) or the client stopped it meanwhile.
-   */
-  async #decide(operation: Operation, sent: SubscribePayload): Promise<SubscribePayload | undefined> {
-    const onSubscribe = this.scope.options.onSubscribe;
-    if (onSubscribe === undefined) return sent;
-    let decision: SubscribeDecision;
-    try {
-      decision = await onSubscribe(this.connection, operation.id, sent);
-    } catch (error) {
-      if (operation.state !== 'done') {
-        this.refuse(operation, [this.formatThrown(error, Codes.OperationRefused)], 'refused');
-      }
-      return undefined;
-    }
-    if (operation.state === 'done') return undefined;
-    if (Array.isArray(decision)) {
-      this.refuse(operation, this.formatErrors(decision as readonly GraphQLError[], Codes.OperationRefused), 'refused');
-      return undefined;
-    }
-    if (decision === undefined || decision === null) return sent;
-    const replaced = decision as {
-      query?: string;
-      variables?: Record<string, unknown> | null;
-      operationName?: string | null;
-    };
-    return {
-      ...sent,
-      query: replaced.query ?? sent.query,
-      variables: replaced.variables === undefined ? sent.variables : replaced.variables,
-      operationName: replaced.operationName === undefined ? sent.operationName : replaced.operationName,
-    } as SubscribePayload;
   }
 
   /**

@@ -24,7 +24,7 @@ export async function startSubscription(
     return;
   }
   // With `onNext`, each notification passes the hook on its own: the pull path, per subscriber.
-  if (registry.scope.options.onNext === undefined && isPushField(registry.scope.schema, definition)) {
+  if (registry.scope.options.onNext === undefined && isPushField(args.schema, definition)) {
     await subscribePush(registry, operation, args, payload.query, from);
     return;
   }

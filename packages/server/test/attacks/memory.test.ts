@@ -186,7 +186,7 @@ describe('attack 3: many distinct invalid queries', () => {
     const query = `{ ${Array.from({ length: 40 }, (_, i) => `a${i}: hello`).join(' ')} }`;
     client.send({ id: 'q', type: 'subscribe', payload: { query } });
     expect((await client.next()).type).toBe('next');
-    const prepared = server.gql.core.documents.prepare(query, undefined);
+    const prepared = server.gql.core.documents.prepare(server.schema, query, undefined);
     if (!prepared.ok) throw new Error('expected a valid document');
     const loc = prepared.document.loc as unknown as Record<string, unknown>;
     expect(Object.keys(loc).sort()).toEqual(['end', 'endToken', 'source', 'start', 'startToken']);
