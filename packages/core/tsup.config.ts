@@ -7,5 +7,6 @@ export default defineConfig(
     'testing/index': 'src/testing/index.ts',
     'protocol/index': 'src/protocol/index.ts',
     'push/index': 'src/push/index.ts',
+    'telemetry/index': 'src/telemetry/index.ts',
   }),
 );

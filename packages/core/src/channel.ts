@@ -7,6 +7,7 @@ import { checkQueueLimit } from './queue-limit.js';
 import { type ResumePoint, startRetained, topicsOf } from './resume.js';
 import { checkRetain, type RetainOptions, type RetainPolicy } from './retain.js';
 import { type ChannelSubscription, type NotificationListener, Subscription } from './subscription.js';
+import { endWhenSettled, recordFailure, SpanKind, startSpan } from './telemetry/index.js';
 
 /** Any zod 4 schema, classic (`zod`) or mini (`zod/mini`). */
 export type PayloadSchema = $ZodType;
@@ -174,12 +175,20 @@ export function createChannel<const Name extends string, Schema extends PayloadS
     retain,
 
     broadcast(message) {
+      const span = hub.telemetry ? publishSpan(name, message?.group) : undefined;
       try {
         hub.assertOpen(`broadcast on channel "${name}"`);
         const group = message?.group;
         if (group !== undefined) assertGroup(group, name);
-        return hub.handOver(topicOf(name, group), prepare(message?.payload, group), retain);
+        const frame = prepare(message?.payload, group);
+        if (span === undefined) return hub.handOver(topicOf(name, group), frame, retain);
+        if (frame instanceof Uint8Array) span.setAttribute('messaging.message.body.size', frame.length);
+        return endWhenSettled(span, hub.handOver(topicOf(name, group), frame, retain));
       } catch (error) {
+        if (span !== undefined) {
+          recordFailure(span, error);
+          span.end();
+        }
         return Promise.reject(error);
       }
     },
@@ -255,6 +264,17 @@ export function createChannel<const Name extends string, Schema extends PayloadS
       return subscription;
     },
   };
+}
+
+/** The PRODUCER span of one broadcast (OpenTelemetry messaging conventions), when tracing is on. */
+function publishSpan(channel: string, group: string | undefined) {
+  const attributes: Record<string, string> = {
+    'messaging.system': 'gqlcast',
+    'messaging.operation.type': 'publish',
+    'messaging.destination.name': channel,
+  };
+  if (group !== undefined) attributes['gqlcast.group'] = group;
+  return startSpan('@gqlcast/core', `publish ${channel}`, SpanKind.Producer, attributes);
 }
 
 function toIssue(issue: PayloadIssue): PayloadIssue {

@@ -27,6 +27,13 @@ export interface HubOptions {
    * @defaultValue `1024`
    */
   queueLimit?: number | undefined;
+  /**
+   * OpenTelemetry traces: a PRODUCER span `publish <channel>` per broadcast, a
+   * child of the span active at the call (docs/observability.md). Only with
+   * `@opentelemetry/api` installed and an SDK registered; `false` turns them off.
+   * @defaultValue `true`
+   */
+  telemetry?: boolean | undefined;
 }
 
 /** Counters for metrics; cheap to read. */
@@ -76,6 +83,8 @@ export interface Hub {
 
 /** @internal What a channel needs from its hub. */
 export interface HubCore extends SubscriptionHost {
+  /** Whether broadcasts are traced (`HubOptions.telemetry`). */
+  readonly telemetry: boolean;
   readonly codec: Codec;
   /** This hub's identity in unsubscribe frames. */
   readonly origin: string;
@@ -124,6 +133,7 @@ export function createHub(options: HubOptions = {}): Hub {
   let tail: Promise<unknown> = Promise.resolve();
 
   const core: HubCore = {
+    telemetry: options.telemetry !== false,
     codec,
     origin,
     get unsubscribeSequence() {

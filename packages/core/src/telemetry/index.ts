@@ -1,0 +1,82 @@
+/**
+ * `@gqlcast/core/telemetry`: OpenTelemetry traces, when the application has
+ * them. `@opentelemetry/api` is an optional peer dependency: it is looked up
+ * once, synchronously; without it, or without an SDK registered, every call
+ * here is a no-op (the API's own no-op tracer). Nothing else is needed: with an
+ * SDK registered, gqlcast's spans appear (docs/observability.md).
+ *
+ * The types here are the small part of the API gqlcast uses, written out, so
+ * that these declarations do not require `@opentelemetry/api` to be installed.
+ */
+import { createRequire } from 'node:module';
+
+/** The part of an OpenTelemetry span gqlcast uses. */
+export interface TelemetrySpan {
+  setAttribute(key: string, value: string | number | boolean): unknown;
+  setStatus(status: { code: number; message?: string }): unknown;
+  recordException(exception: Error | string): unknown;
+  updateName(name: string): unknown;
+  end(): void;
+}
+
+interface Tracer {
+  startSpan(
+    name: string,
+    options?: { kind?: number; attributes?: Record<string, string | number | boolean> },
+  ): TelemetrySpan;
+}
+
+interface Api {
+  trace: { getTracer(name: string, version?: string): Tracer };
+}
+
+/** OpenTelemetry's span kinds and status codes, as the API numbers them. */
+export const SpanKind = { Server: 1, Producer: 3, Consumer: 4 } as const;
+const statusError = 2;
+
+let api: Api | null | undefined;
+
+/** The OpenTelemetry API when it is installed, else `undefined` (looked up once). */
+function openTelemetry(): Api | undefined {
+  if (api === undefined) {
+    try {
+      api = createRequire(import.meta.url)('@opentelemetry/api') as Api;
+    } catch {
+      // Not installed: telemetry is off, at no cost.
+      api = null;
+    }
+  }
+  return api ?? undefined;
+}
+
+/**
+ * Starts a span on the tracer named `tracerName` (a child of the active span),
+ * or returns `undefined` when `@opentelemetry/api` is not installed.
+ */
+export function startSpan(
+  tracerName: string,
+  name: string,
+  kind: number,
+  attributes: Record<string, string | number | boolean>,
+): TelemetrySpan | undefined {
+  return openTelemetry()?.trace.getTracer(tracerName).startSpan(name, { kind, attributes });
+}
+
+/** Marks a span failed and records the exception (once: call it where the failure is decided). */
+export function recordFailure(span: TelemetrySpan, error: unknown): void {
+  const exception = error instanceof Error ? error : String(error);
+  span.recordException(exception);
+  span.setStatus({ code: statusError, message: error instanceof Error ? error.message : String(error) });
+}
+
+/** Ends `span` when `promise` settles: failed if it rejects. Returns `promise` itself. */
+export function endWhenSettled<T>(span: TelemetrySpan, promise: Promise<T>): Promise<T> {
+  promise.then(
+    () => span.end(),
+    (error: unknown) => {
+      recordFailure(span, error);
+      span.end();
+    },
+  );
+  return promise;
+}
