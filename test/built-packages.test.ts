@@ -11,3 +11,12 @@ it('runs a subscription end to end on the built packages in plain Node', async (
   const { stdout } = await run(process.execPath, ['fixtures/built-packages.mjs'], { cwd: here });
   expect(JSON.parse(stdout)).toEqual({ data: { messages: 'bob: hello' } });
 });
+
+it('runs the same without @opentelemetry/api installed (an optional peer: tracing is simply off)', async () => {
+  const { stdout } = await run(
+    process.execPath,
+    ['--require', './fixtures/without-opentelemetry.cjs', 'fixtures/built-packages.mjs'],
+    { cwd: here },
+  );
+  expect(JSON.parse(stdout)).toEqual({ data: { messages: 'bob: hello' } });
+});

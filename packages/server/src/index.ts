@@ -16,6 +16,7 @@ export type {
   OriginCheck,
   ServerOptions,
   SubscribeDecision,
+  TelemetryOptions,
   UpgradeRequest,
 } from './options.js';
 export { type PersistedDocumentsOptions, persistedDocuments } from './persisted-documents.js';

@@ -31,6 +31,16 @@ import type { SchemaOption } from './schema-source.js';
  * Hooks that throw are handled as described on each; a hook never brings the
  * server down, and other connections are never affected.
  */
+/** The `telemetry` option. */
+export interface TelemetryOptions {
+  /** @defaultValue `true` */
+  enabled?: boolean | undefined;
+  /** Span names `query GetUser` instead of `query`. @defaultValue `false` */
+  includeOperationName?: boolean | undefined;
+  /** The query text as `graphql.document`. @defaultValue `false` */
+  includeDocument?: boolean | undefined;
+}
+
 export interface ServerOptions<Context = DefaultContext, State extends object = Record<string, unknown>> {
   /**
    * The graphql-js schema to serve (any: Pothos, SDL-first, code-first), or a
@@ -201,6 +211,19 @@ export interface ServerOptions<Context = DefaultContext, State extends object = 
    * @defaultValue `1_000`
    */
   slowOperationWarning?: number | false | undefined;
+
+  /**
+   * OpenTelemetry traces (docs/observability.md): a SERVER span per operation,
+   * named by its type (`query`, `mutation`, `subscription`), with
+   * `graphql.operation.type` and `graphql.operation.name`; a subscription's span
+   * lasts until it ends and records why (`gqlcast.end_reason`). Spans appear
+   * only with `@opentelemetry/api` installed and an SDK registered.
+   * `includeOperationName` adds the operation name to span names and
+   * `includeDocument` the query text (`graphql.document`): both off, for
+   * cardinality and size. `false` turns tracing off.
+   * @defaultValue `{ enabled: true, includeOperationName: false, includeDocument: false }`
+   */
+  telemetry?: TelemetryOptions | false | undefined;
 
   /** Shapes every error sent to clients. @defaultValue `(error) => error.toJSON()` */
   formatError?: ((error: GraphQLError) => GraphQLFormattedError) | undefined;

@@ -25,6 +25,11 @@ export interface ResolvedOptions {
   readonly confirmationMessage: WireResult;
   readonly middleware: readonly Middleware[];
   readonly slowOperationWarning: number;
+  readonly telemetry: {
+    readonly enabled: boolean;
+    readonly includeOperationName: boolean;
+    readonly includeDocument: boolean;
+  };
   readonly formatError: (error: GraphQLError) => GraphQLFormattedError;
   readonly validationRules: readonly ValidationRule[];
   readonly execute: ExecuteFunction;
@@ -239,6 +244,7 @@ export function resolveOptions(options: ServerOptions<never, never>): ResolvedOp
       serverDefaults.slowOperationWarning,
       'slowOperationWarning',
     ),
+    telemetry: telemetryOptions(options.telemetry),
     formatError: safeFormatError(hook(options.formatError, 'formatError'), logger),
     validationRules: options.validationRules ?? [],
     execute: customExecute ?? execute,
@@ -275,5 +281,17 @@ export function resolveOptions(options: ServerOptions<never, never>): ResolvedOp
         ? undefined
         : count(options.maxConnectionsPerAddress, 1, 'maxConnectionsPerAddress'),
     clientAddress: hook(options.clientAddress, 'clientAddress') ?? socketAddress,
+  };
+}
+
+function telemetryOptions(option: ServerOptions<never, never>['telemetry']): ResolvedOptions['telemetry'] {
+  if (option === false) return { enabled: false, includeOperationName: false, includeDocument: false };
+  if (option !== undefined && (typeof option !== 'object' || option === null)) {
+    throw new TypeError('createGraphqlWsServer: telemetry must be an object or false.');
+  }
+  return {
+    enabled: flag(option?.enabled, true, 'telemetry.enabled'),
+    includeOperationName: flag(option?.includeOperationName, false, 'telemetry.includeOperationName'),
+    includeDocument: flag(option?.includeDocument, false, 'telemetry.includeDocument'),
   };
 }

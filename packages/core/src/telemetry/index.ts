@@ -27,7 +27,8 @@ interface Tracer {
 }
 
 interface Api {
-  trace: { getTracer(name: string, version?: string): Tracer };
+  trace: { getTracer(name: string, version?: string): Tracer; setSpan(context: unknown, span: TelemetrySpan): unknown };
+  context: { active(): unknown; with<T>(context: unknown, fn: () => T): T };
 }
 
 /** OpenTelemetry's span kinds and status codes, as the API numbers them. */
@@ -60,6 +61,16 @@ export function startSpan(
   attributes: Record<string, string | number | boolean>,
 ): TelemetrySpan | undefined {
   return openTelemetry()?.trace.getTracer(tracerName).startSpan(name, { kind, attributes });
+}
+
+/**
+ * Runs `fn` with `span` as the active span, so spans started inside it (a broadcast in a
+ * resolver) are its children. Without `span` (or the API), runs `fn` as it is.
+ */
+export function runInSpan<T>(span: TelemetrySpan | undefined, fn: () => T): T {
+  const otel = span === undefined ? undefined : openTelemetry();
+  if (otel === undefined) return fn();
+  return otel.context.with(otel.trace.setSpan(otel.context.active(), span as TelemetrySpan), fn);
 }
 
 /** Marks a span failed and records the exception (once: call it where the failure is decided). */

@@ -1,6 +1,7 @@
 import type { UnsubscribeReason } from '@gqlcast/core';
 import type { SubscribePayload, WireError, WireResult } from '@gqlcast/core/protocol';
 import type { PublishCall } from '@gqlcast/core/push';
+import { runInSpan, type TelemetrySpan } from '@gqlcast/core/telemetry';
 import { type ExecutionResult, GraphQLError } from 'graphql';
 import { type DocumentCache, declaredVariables } from '../documents.js';
 import { ServerErrorCode as Codes, type ServerErrorCode, withCode } from '../error-codes.js';
@@ -17,6 +18,7 @@ import { HookedSink } from './hooked-sink.js';
 import { decide, schemaFor } from './request.js';
 import { startSubscription } from './start-subscription.js';
 import { endStream } from './subscribe.js';
+import { describeOperation, endOperationSpan, startOperationSpan } from './telemetry.js';
 
 /**
  * How a protocol turns operation events into messages. Each protocol
@@ -54,6 +56,8 @@ export interface Operation {
   /** The push path's place in a shared execution (gqlcast fields). */
   member: PushMember | undefined;
   reason: UnsubscribeReason;
+  /** Its OpenTelemetry SERVER span, while tracing is on (operations/telemetry.ts). */
+  span?: TelemetrySpan | undefined;
   /** Settles once it started (or was refused); `undefined` once it did. */
   started: Promise<void> | undefined;
   /**
@@ -136,9 +140,11 @@ export class OperationRegistry implements MemberHost {
       reason: 'complete',
       started: undefined,
       confirmIfAccepted: false,
+      span: startOperationSpan(this.scope.options),
     };
     this.#operations.set(id, operation);
-    const started = this.#run(operation, payload);
+    // Inside its span: what the operation starts (a broadcast in a resolver) is traced as its child.
+    const started = runInSpan(operation.span, () => this.#run(operation, payload));
     operation.started = started;
     this.#starting ??= new Map();
     this.#starting.set(started, operation);
@@ -210,6 +216,7 @@ export class OperationRegistry implements MemberHost {
 
       // The name the client gave, or the one the document carries.
       const operationName = payload.operationName ?? prepared.operation.name?.value;
+      describeOperation(operation.span, options, prepared.operation.operation, operationName, payload.query);
       const contextValue = await contextFor(this, id, payload, operationName);
       if (operation.state === 'done') return;
       const args = {
@@ -301,9 +308,10 @@ export class OperationRegistry implements MemberHost {
     if (operation?.member !== member) return;
     const { options } = this.scope;
     const connection = this.connection;
-    this.release(operation);
-    if (error === undefined) this.sink.complete(operation.id);
-    else this.sink.fail(operation.id, [this.formatThrown(error, Codes.SubscriptionFailed)], 'refused');
+    const errors = error === undefined ? undefined : [this.formatThrown(error, Codes.SubscriptionFailed)];
+    this.release(operation, reason, errors);
+    if (errors === undefined) this.sink.complete(operation.id);
+    else this.sink.fail(operation.id, errors, 'refused');
     if (reason === 'error') {
       options.logger.error(`Subscription ${operation.id} failed on connection ${connection.id}.`, {
         connection: connection.id,
@@ -317,7 +325,7 @@ export class OperationRegistry implements MemberHost {
 
   /** The operation cannot run (or failed): it is over, and the client gets `errors`. */
   refuse(operation: Operation, errors: readonly WireError[], kind: 'invalid' | 'refused'): void {
-    this.release(operation);
+    this.release(operation, 'error', errors);
     this.sink.fail(operation.id, errors, kind);
   }
 
@@ -329,10 +337,14 @@ export class OperationRegistry implements MemberHost {
     }
   }
 
-  /** Frees the id at once: nothing more is sent for it, and it may be reused. */
-  release(operation: Operation): void {
+  /**
+   * Frees the id at once: nothing more is sent for it, and it may be reused. `reason` and
+   * `errors` say why it is over (its span records them).
+   */
+  release(operation: Operation, reason = operation.reason, errors?: readonly WireError[]): void {
     if (operation.state === 'done') return;
     operation.state = 'done';
+    endOperationSpan(operation.span, operation.isSubscription, reason, errors);
     if (this.#operations.get(operation.id) === operation) this.#operations.delete(operation.id);
     // A running stream is being returned: its slot is free. One still starting keeps it until it settles.
     if (hasStream(operation)) this.#freeSlot(operation);
