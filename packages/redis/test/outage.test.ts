@@ -7,6 +7,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { encodeEnvelope, newPublisherId } from '../src/envelope.js';
 import { redisLayer } from '../src/index.js';
+import { manualReconnectClient } from './utils/manual-client.js';
 import { startRedis } from './utils/redis-server.js';
 import { nextEvent } from './utils/wait.js';
 
@@ -90,12 +91,7 @@ describe('while Redis is down', () => {
     // The publisher is a client of ours that reconnects only when told, so the subscriber is back first.
     const node = await startRedis();
     cleanups.push(() => node.stop());
-    const publisherClient = new Redis(node.url, {
-      retryStrategy: () => null,
-      enableOfflineQueue: false,
-      maxRetriesPerRequest: 0,
-    });
-    cleanups.push(async () => publisherClient.disconnect());
+    const publisherClient = manualReconnectClient(node.url, cleanups);
     const logger = quietLogger();
     const publisherHub = createHub({ layer: redisLayer({ redis: publisherClient, offlineBuffer: 3, logger }), logger });
     const subscriberLayer = redisLayer({ url: node.url, logger });

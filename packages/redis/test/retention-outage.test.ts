@@ -3,9 +3,9 @@
 // that restarts without persistence has lost the history: a cursor from before is then a gap.
 import { ErrorCode, isGqlcastError, type LayerHistory, type Logger } from '@gqlcast/core';
 import { collect } from '@gqlcast/core/testing';
-import { Redis } from 'ioredis';
 import { afterEach, describe, expect, it } from 'vitest';
 import { redisLayer } from '../src/index.js';
+import { manualReconnectClient } from './utils/manual-client.js';
 import { startRedis } from './utils/redis-server.js';
 import { nextEvent } from './utils/wait.js';
 
@@ -47,12 +47,7 @@ describe('retention while Redis is down', () => {
     // The publisher is a client of ours that reconnects only when told, so the subscriber is back first.
     const node = await startRedis();
     cleanups.push(() => node.stop());
-    const publisherClient = new Redis(node.url, {
-      retryStrategy: () => null,
-      enableOfflineQueue: false,
-      maxRetriesPerRequest: 0,
-    });
-    cleanups.push(async () => publisherClient.disconnect());
+    const publisherClient = manualReconnectClient(node.url, cleanups);
     const publisher = redisLayer({ redis: publisherClient, offlineBuffer: 3, logger: quietLogger() });
     const subscriber = redisLayer({ url: node.url, logger: quietLogger() });
     cleanups.push(

@@ -25,12 +25,6 @@ import type {
 } from './option-types.js';
 import type { SchemaOption } from './schema-source.js';
 
-/**
- * Options of `createGraphqlWsServer`.
- *
- * Hooks that throw are handled as described on each; a hook never brings the
- * server down, and other connections are never affected.
- */
 /** The `telemetry` option. */
 export interface TelemetryOptions {
   /** @defaultValue `true` */
@@ -41,6 +35,12 @@ export interface TelemetryOptions {
   includeDocument?: boolean | undefined;
 }
 
+/**
+ * Options of `createGraphqlWsServer`.
+ *
+ * Hooks that throw are handled as described on each; a hook never brings the
+ * server down, and other connections are never affected.
+ */
 export interface ServerOptions<Context = DefaultContext, State extends object = Record<string, unknown>> {
   /**
    * The graphql-js schema to serve (any: Pothos, SDL-first, code-first), or a

@@ -1,35 +1,20 @@
 // OpenTelemetry traces of operations (issue 21), with the real SDK: a SERVER span per operation,
 // named by its type; a subscription's lasts until it ends and says why; a broadcast in a
 // mutation's resolver is a child of the mutation's span.
-
 import { createHub, silentLogger } from '@gqlcast/core';
 import GqlcastPlugin from '@gqlcast/pothos';
-import { context, SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
-import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
-import {
-  BasicTracerProvider,
-  InMemorySpanExporter,
-  type ReadableSpan,
-  SimpleSpanProcessor,
-} from '@opentelemetry/sdk-trace-base';
+import { SpanKind, SpanStatusCode } from '@opentelemetry/api';
+import type { ReadableSpan } from '@opentelemetry/sdk-trace-base';
 import SchemaBuilder from '@pothos/core';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
+import { recordSpans } from '../../core/test/trace-recorder.js';
 import type { ServerOptions } from '../src/index.js';
 import type { TestClient } from './utils/test-client.js';
 import { startServer } from './utils/test-server.js';
 import { watchedLayer } from './utils/watched-layer.js';
 
-const exporter = new InMemorySpanExporter();
-beforeAll(() => {
-  context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable());
-  trace.setGlobalTracerProvider(new BasicTracerProvider({ spanProcessors: [new SimpleSpanProcessor(exporter)] }));
-});
-afterAll(() => {
-  trace.disable();
-  context.disable();
-});
-beforeEach(() => exporter.reset());
+const exporter = recordSpans();
 
 function fixture() {
   const { layer, topicSubscribed } = watchedLayer();

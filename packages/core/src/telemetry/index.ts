@@ -12,10 +12,15 @@ import { createRequire } from 'node:module';
 
 /** The part of an OpenTelemetry span gqlcast uses. */
 export interface TelemetrySpan {
+  /** Sets one attribute. */
   setAttribute(key: string, value: string | number | boolean): unknown;
+  /** Sets the status (`2`: error). */
   setStatus(status: { code: number; message?: string }): unknown;
+  /** Adds an `exception` event. */
   recordException(exception: Error | string): unknown;
+  /** Renames the span (an operation is named once its document is parsed). */
   updateName(name: string): unknown;
+  /** Ends the span. */
   end(): void;
 }
 
