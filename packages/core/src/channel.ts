@@ -7,7 +7,7 @@ import { checkQueueLimit } from './queue-limit.js';
 import { type ResumePoint, startRetained, topicsOf } from './resume.js';
 import { checkRetain, type RetainOptions, type RetainPolicy } from './retain.js';
 import { type ChannelSubscription, type NotificationListener, Subscription } from './subscription.js';
-import { endWhenSettled, recordFailure, SpanKind, startSpan } from './telemetry/index.js';
+import { endWhenSettled, recordFailure, SpanKind, startSpan, tracingAvailable } from './telemetry/index.js';
 
 /** Any zod 4 schema, classic (`zod`) or mini (`zod/mini`). */
 export type PayloadSchema = $ZodType;
@@ -175,7 +175,8 @@ export function createChannel<const Name extends string, Schema extends PayloadS
     retain,
 
     broadcast(message) {
-      const span = hub.telemetry ? publishSpan(name, message?.group) : undefined;
+      // Checked first: without the API, no span name or attributes are built per broadcast.
+      const span = hub.telemetry && tracingAvailable() ? publishSpan(name, message?.group) : undefined;
       try {
         hub.assertOpen(`broadcast on channel "${name}"`);
         const group = message?.group;

@@ -101,15 +101,37 @@ export interface LayerHistory {
  * or plain decimal integers (`seq`, the memory layer), compared part by part as numbers.
  */
 export function compareEventIds(a: string, b: string): number {
-  const [aMs = '0', aSeq = '0'] = a.split('-');
-  const [bMs = '0', bSeq = '0'] = b.split('-');
-  const byMs = compareDecimal(aMs, bMs);
-  return byMs !== 0 ? byMs : compareDecimal(aSeq, bSeq);
+  // Runs for each live notification of a retaining subscription: no split, no substring.
+  const aDash = a.indexOf('-');
+  const bDash = b.indexOf('-');
+  const aMsEnd = aDash === -1 ? a.length : aDash;
+  const bMsEnd = bDash === -1 ? b.length : bDash;
+  const byMs = compareDigits(a, 0, aMsEnd, b, 0, bMsEnd);
+  if (byMs !== 0) return byMs;
+  // A missing sequence part counts as 0.
+  return compareDigits(
+    a,
+    aDash === -1 ? a.length : aDash + 1,
+    a.length,
+    b,
+    bDash === -1 ? b.length : bDash + 1,
+    b.length,
+  );
 }
 
-function compareDecimal(a: string, b: string): number {
-  // Decimal strings without leading zeros: longer is larger; then lexical order is numeric order.
-  return a.length !== b.length ? a.length - b.length : a < b ? -1 : a > b ? 1 : 0;
+/**
+ * Compares two decimal numbers written in `a[aStart, aEnd)` and `b[bStart, bEnd)`, without
+ * leading zeros (an empty range is 0): the longer is larger, else the first differing digit.
+ */
+function compareDigits(a: string, aStart: number, aEnd: number, b: string, bStart: number, bEnd: number): number {
+  const aLength = aEnd - aStart === 1 && a.charCodeAt(aStart) === 48 ? 0 : aEnd - aStart;
+  const bLength = bEnd - bStart === 1 && b.charCodeAt(bStart) === 48 ? 0 : bEnd - bStart;
+  if (aLength !== bLength) return aLength - bLength;
+  for (let i = 0; i < aLength; i++) {
+    const difference = a.charCodeAt(aStart + i) - b.charCodeAt(bStart + i);
+    if (difference !== 0) return difference;
+  }
+  return 0;
 }
 
 /** An active subscription of a layer topic. */

@@ -21,3 +21,4 @@ export type {
 } from './options.js';
 export { type PersistedDocumentsOptions, persistedDocuments } from './persisted-documents.js';
 export { serverDefaults } from './resolve-options.js';
+export type { SchemaOption } from './schema-source.js';

@@ -20,6 +20,7 @@ import {
   type ValueNode,
 } from 'graphql';
 import { OperationMemo } from './operation-memo.js';
+import { isThenable } from './thenable.js';
 
 /**
  * Projection: the result of a notification computed without graphql-js's
@@ -144,7 +145,7 @@ function rootResolver(field: GraphQLField<unknown, unknown>): (rootValue: unknow
   const push = resolve as (value: unknown) => unknown;
   return (value) => {
     const resolved = push(value);
-    if (isPromiseLike(resolved)) throw giveUp;
+    if (isThenable(resolved)) throw giveUp;
     return resolved;
   };
 }
@@ -279,7 +280,7 @@ class Compiler {
     const complete = this.#nullableCompleter(type, selectionSets);
     return (value, variables) => {
       if (value === null || value === undefined) return null;
-      if (value instanceof Error || isPromiseLike(value)) throw giveUp;
+      if (value instanceof Error || isThenable(value)) throw giveUp;
       return complete(value, variables);
     };
   }
@@ -338,8 +339,4 @@ function readProperty(source: unknown, name: string): unknown {
   const value = (source as Record<string, unknown>)[name];
   if (typeof value === 'function') throw giveUp;
   return value;
-}
-
-function isPromiseLike(value: unknown): boolean {
-  return typeof (value as { then?: unknown } | null)?.then === 'function';
 }

@@ -7,6 +7,7 @@ import { hasMark, markBody } from './operations/resume.js';
 import type { ExecuteFunction } from './options.js';
 import { type Projection, projectionFor } from './projection.js';
 import type { PushMember } from './push-member.js';
+import { isThenable } from './thenable.js';
 
 /** What an execution needs from the server besides its arguments. */
 export interface ExecutionScope {
@@ -158,7 +159,7 @@ export class SharedExecution implements PushSink {
       this.#failAll(error, sequence);
       return undefined;
     }
-    if (!isPromise(result)) {
+    if (!isThenable(result)) {
       this.#deliver(result, sequence, value, mark);
       return undefined;
     }
@@ -245,10 +246,6 @@ export class SharedExecution implements PushSink {
 interface ExecutionPlan {
   readonly autoKey?: string | undefined;
   readonly projection?: Projection | undefined;
-}
-
-function isPromise<T>(value: T | Promise<T>): value is Promise<T> {
-  return typeof (value as Promise<T> | null)?.then === 'function';
 }
 
 /**

@@ -4,6 +4,7 @@ import type { Connection } from './connection-types.js';
 import { ServerErrorCode } from './error-codes.js';
 import { applyMiddleware } from './middleware.js';
 import type { Middleware } from './option-types.js';
+import { isThenable } from './thenable.js';
 
 /**
  * The `schema` option: one schema, or a function choosing each operation's
@@ -82,10 +83,6 @@ function refusal(cause: string): ChosenSchema {
     },
     cause,
   };
-}
-
-function isThenable(value: unknown): value is PromiseLike<unknown> {
-  return typeof (value as PromiseLike<unknown> | null)?.then === 'function';
 }
 
 function messageOf(error: unknown): string {

@@ -56,6 +56,14 @@ function openTelemetry(): Api | undefined {
 }
 
 /**
+ * Whether `@opentelemetry/api` is installed. Callers check it before building a span's
+ * name and attributes, so tracing costs nothing more than this call without it.
+ */
+export function tracingAvailable(): boolean {
+  return openTelemetry() !== undefined;
+}
+
+/**
  * Starts a span on the tracer named `tracerName` (a child of the active span),
  * or returns `undefined` when `@opentelemetry/api` is not installed.
  */

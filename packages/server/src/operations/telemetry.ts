@@ -1,6 +1,6 @@
 import type { UnsubscribeReason } from '@gqlcast/core';
 import type { WireError } from '@gqlcast/core/protocol';
-import { recordFailure, SpanKind, startSpan, type TelemetrySpan } from '@gqlcast/core/telemetry';
+import { recordFailure, SpanKind, startSpan, type TelemetrySpan, tracingAvailable } from '@gqlcast/core/telemetry';
 import type { ResolvedOptions } from '../options.js';
 
 /**
@@ -10,7 +10,7 @@ import type { ResolvedOptions } from '../options.js';
  * subscription's span lasts until it ends and says why (`gqlcast.end_reason`).
  */
 export function startOperationSpan(options: ResolvedOptions): TelemetrySpan | undefined {
-  if (!options.telemetry.enabled) return undefined;
+  if (!options.telemetry.enabled || !tracingAvailable()) return undefined;
   return startSpan('@gqlcast/server', 'graphql', SpanKind.Server, {});
 }
 
