@@ -7,7 +7,7 @@ import { checkQueueLimit } from './queue-limit.js';
 import { type ResumePoint, startRetained, topicsOf } from './resume.js';
 import { checkRetain, type RetainOptions, type RetainPolicy } from './retain.js';
 import { type ChannelSubscription, type NotificationListener, Subscription } from './subscription.js';
-import { endWhenSettled, recordFailure, SpanKind, startSpan, tracingAvailable } from './telemetry/index.js';
+import { endWhenSettled, recordFailure, SpanKind, startSpan, type TelemetrySpan } from './telemetry/index.js';
 
 /** Any zod 4 schema, classic (`zod`) or mini (`zod/mini`). */
 export type PayloadSchema = $ZodType;
@@ -139,18 +139,23 @@ export function createChannel<const Name extends string, Schema extends PayloadS
   function encodeParsed(
     result: { success: true; data: unknown } | { success: false; error: { issues: readonly PayloadIssue[] } },
     group: string | undefined,
+    span: TelemetrySpan | undefined,
   ): Uint8Array {
     if (!result.success) throw new PayloadValidationError(name, group, result.error.issues.map(toIssue));
-    return encodeNotification(hub.codec, result.data, name, group);
+    return encodeNotification(hub.codec, result.data, name, group, hub.telemetry.headersFor(span));
   }
 
-  function prepare(payload: unknown, group: string | undefined): Uint8Array | Promise<Uint8Array> {
+  function prepare(
+    payload: unknown,
+    group: string | undefined,
+    span: TelemetrySpan | undefined,
+  ): Uint8Array | Promise<Uint8Array> {
     try {
-      return encodeParsed(safeParse(schema, payload), group);
+      return encodeParsed(safeParse(schema, payload), group, span);
     } catch (error) {
       // Schemas with async refinements cannot parse synchronously; the hub keeps their place in line.
       if (!(error instanceof $ZodAsyncError)) throw error;
-      return safeParseAsync(schema, payload).then((result) => encodeParsed(result, group));
+      return safeParseAsync(schema, payload).then((result) => encodeParsed(result, group, span));
     }
   }
 
@@ -176,12 +181,12 @@ export function createChannel<const Name extends string, Schema extends PayloadS
 
     broadcast(message) {
       // Checked first: without the API, no span name or attributes are built per broadcast.
-      const span = hub.telemetry && tracingAvailable() ? publishSpan(name, message?.group) : undefined;
+      const span = hub.telemetry.tracing ? publishSpan(name, message?.group) : undefined;
       try {
         hub.assertOpen(`broadcast on channel "${name}"`);
         const group = message?.group;
         if (group !== undefined) assertGroup(group, name);
-        const frame = prepare(message?.payload, group);
+        const frame = prepare(message?.payload, group, span);
         if (span === undefined) return hub.handOver(topicOf(name, group), frame, retain);
         if (frame instanceof Uint8Array) span.setAttribute('messaging.message.body.size', frame.length);
         return endWhenSettled(span, hub.handOver(topicOf(name, group), frame, retain));

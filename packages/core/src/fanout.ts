@@ -1,9 +1,11 @@
 import type { ReceivedCheck } from './channel.js';
-import { type Codec, decodeUnsubscribe, FrameKind } from './codec.js';
+import { type Codec, decodeUnsubscribe, FrameKind, type NotificationHeaders, splitNotification } from './codec.js';
 import { ErrorCode, formatPath } from './errors.js';
+import type { HubTelemetry } from './hub-telemetry.js';
 import type { Layer, LayerHistory, LayerSubscription } from './layer.js';
 import type { Logger } from './logger.js';
 import type { Subscription } from './subscription.js';
+import { runInSpan } from './telemetry/index.js';
 
 /** The local subscribers of one layer topic, and that topic's single layer subscription. */
 interface TopicEntry {
@@ -35,6 +37,7 @@ export class Fanout {
   readonly #origin: string;
   /** Per channel, how received payloads are checked; `undefined` for a local layer (nothing to check). */
   readonly #checks: ReadonlyMap<string, (payload: unknown) => ReceivedCheck> | undefined;
+  readonly #telemetry: HubTelemetry;
   delivered = 0;
   rejected = 0;
 
@@ -44,7 +47,9 @@ export class Fanout {
     logger: Logger,
     origin: string,
     checks: ReadonlyMap<string, (payload: unknown) => ReceivedCheck> | undefined,
+    telemetry: HubTelemetry,
   ) {
+    this.#telemetry = telemetry;
     this.#layer = layer;
     this.#codec = codec;
     this.#logger = logger;
@@ -154,11 +159,13 @@ export class Fanout {
     channel: string,
     group: string | undefined,
     message: Uint8Array,
-  ): { payload: unknown } | undefined {
-    if (message[0] !== FrameKind.Notification) return undefined;
+  ): { payload: unknown; headers: NotificationHeaders | undefined } | undefined {
+    const split = splitNotification(this.#codec, message);
+    if (split === undefined) return undefined;
+    const headers = split.headers;
     let payload: unknown;
     try {
-      payload = this.#codec.decode(message.subarray(1));
+      payload = this.#codec.decode(split.body);
     } catch (error) {
       this.rejected++;
       this.#logger.error(`Dropped an undecodable message on channel "${channel}".`, {
@@ -171,9 +178,9 @@ export class Fanout {
       return undefined;
     }
     const check = this.#checks?.get(channel);
-    if (check === undefined) return { payload };
+    if (check === undefined) return { payload, headers };
     const checked = check(payload);
-    if (checked.ok) return { payload: checked.value };
+    if (checked.ok) return { payload: checked.value, headers };
     this.rejected++;
     this.#logger.warn(
       `Dropped a message on channel "${channel}" that fails its schema: ` +
@@ -186,13 +193,26 @@ export class Fanout {
   #receive(entry: TopicEntry, message: Uint8Array, id: string | undefined): void {
     if (entry.released || entry.subscribers.size === 0) return;
     switch (message[0]) {
-      case FrameKind.Notification: {
+      case FrameKind.Notification:
+      case FrameKind.NotificationWithHeaders: {
         if (id !== undefined) entry.lastId = id;
         const decoded = this.decodeNotification(entry.channel, entry.group, message);
         if (decoded === undefined) return;
-        const payload = decoded.payload;
+        const { payload, headers } = decoded;
+        const telemetry = this.#telemetry;
         this.delivered += entry.subscribers.size;
-        for (const subscriber of entry.subscribers) subscriber.push(payload, entry.group, id);
+        // One span per received broadcast, never per subscriber; what the subscribers do
+        // synchronously (a shared execution, a socket write) happens inside it.
+        const span = telemetry.processSpan(entry.channel, entry.group, entry.subscribers.size, headers);
+        if (span === undefined) {
+          for (const subscriber of entry.subscribers) subscriber.push(payload, entry.group, id);
+        } else {
+          runInSpan(span, () => {
+            for (const subscriber of entry.subscribers) subscriber.push(payload, entry.group, id);
+          });
+          span.end();
+        }
+        if (headers !== undefined) telemetry.delivered(entry.channel, headers);
         return;
       }
       case FrameKind.Unsubscribe: {

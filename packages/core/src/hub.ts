@@ -2,6 +2,7 @@ import { type Channel, type ChannelOptions, createChannel, type PayloadSchema, t
 import { type Codec, msgpackCodec } from './codec.js';
 import { ErrorCode, GqlcastError } from './errors.js';
 import { Fanout } from './fanout.js';
+import { HubTelemetry } from './hub-telemetry.js';
 import type { Layer } from './layer.js';
 import { escapingLogger } from './log-text.js';
 import { type Logger, loggerFrom } from './logger.js';
@@ -28,9 +29,12 @@ export interface HubOptions {
    */
   queueLimit?: number | undefined;
   /**
-   * OpenTelemetry traces: a PRODUCER span `publish <channel>` per broadcast, a
-   * child of the span active at the call (docs/observability.md). Only with
-   * `@opentelemetry/api` installed and an SDK registered; `false` turns them off.
+   * OpenTelemetry (docs/observability.md): a PRODUCER span `publish <channel>` per
+   * broadcast, a child of the span active at the call, whose trace context travels
+   * with the broadcast; a CONSUMER span `process <channel>` per broadcast received,
+   * continuing that trace; and the `gqlcast.notification.latency` histogram. Only with
+   * `@opentelemetry/api` installed and an SDK registered (before the hub is created);
+   * `false` turns all of it off.
    * @defaultValue `true`
    */
   telemetry?: boolean | undefined;
@@ -83,8 +87,8 @@ export interface Hub {
 
 /** @internal What a channel needs from its hub. */
 export interface HubCore extends SubscriptionHost {
-  /** Whether broadcasts are traced (`HubOptions.telemetry`). */
-  readonly telemetry: boolean;
+  /** What this hub records for OpenTelemetry (`HubOptions.telemetry`). */
+  readonly telemetry: HubTelemetry;
   readonly codec: Codec;
   /** This hub's identity in unsubscribe frames. */
   readonly origin: string;
@@ -121,7 +125,15 @@ export function createHub(options: HubOptions = {}): Hub {
   const origin = globalThis.crypto.randomUUID();
   let unsubscribeSequence = 0;
   const receivedChecks = new Map<string, (payload: unknown) => ReceivedCheck>();
-  const fanout = new Fanout(layer, codec, logger, origin, layer.remote === true ? receivedChecks : undefined);
+  const telemetry = new HubTelemetry(options.telemetry !== false);
+  const fanout = new Fanout(
+    layer,
+    codec,
+    logger,
+    origin,
+    layer.remote === true ? receivedChecks : undefined,
+    telemetry,
+  );
   const channels = new Map<string, Channel>();
   const live = new Set<Subscription<unknown>>();
   let dropped = 0;
@@ -133,7 +145,7 @@ export function createHub(options: HubOptions = {}): Hub {
   let tail: Promise<unknown> = Promise.resolve();
 
   const core: HubCore = {
-    telemetry: options.telemetry !== false,
+    telemetry,
     codec,
     origin,
     get unsubscribeSequence() {

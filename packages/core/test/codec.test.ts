@@ -1,6 +1,6 @@
 import { Unpackr } from 'msgpackr';
 import { describe, expect, it } from 'vitest';
-import { encodeNotification, FrameKind } from '../src/codec.js';
+import { encodeNotification, FrameKind, splitNotification } from '../src/codec.js';
 import { ErrorCode, isGqlcastError, msgpackCodec } from '../src/index.js';
 
 describe('msgpackCodec', () => {
@@ -61,5 +61,59 @@ describe('msgpackCodec', () => {
     const frame = encodeNotification(codec, { a: 1 }, 'c', undefined);
     expect(frame[0]).toBe(FrameKind.Notification);
     expect(codec.decode(frame.subarray(1))).toEqual({ a: 1 });
+  });
+});
+
+describe('notification headers', () => {
+  const codec = msgpackCodec();
+
+  it('travel in a frame of their own kind, and the payload reads the same', () => {
+    const headers = { trace: { traceparent: '00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01' }, sentAt: 1.5 };
+    const frame = encodeNotification(codec, { text: 'hi' }, 'chat', undefined, headers);
+    expect(frame[0]).toBe(FrameKind.NotificationWithHeaders);
+    const split = splitNotification(codec, frame);
+    expect(split?.headers).toEqual(headers);
+    expect(codec.decode(split?.body ?? new Uint8Array())).toEqual({ text: 'hi' });
+  });
+
+  it('leave a plain frame plain: no headers, no extra byte', () => {
+    const frame = encodeNotification(codec, { text: 'hi' }, 'chat', undefined);
+    expect(frame[0]).toBe(FrameKind.Notification);
+    expect(splitNotification(codec, frame)).toEqual({ headers: undefined, body: frame.subarray(1) });
+  });
+
+  it('are left out when too long to carry, never the payload', () => {
+    const trace = { tracestate: 'x'.repeat(70_000) };
+    const frame = encodeNotification(codec, { text: 'hi' }, 'chat', undefined, { trace });
+    expect(frame[0]).toBe(FrameKind.Notification);
+    expect(codec.decode(frame.subarray(1))).toEqual({ text: 'hi' });
+  });
+
+  it('are ignored when unreadable or of the wrong shape, and the payload still arrives', () => {
+    const body = codec.encode({ text: 'hi' });
+    for (const head of [
+      new Uint8Array([0xc1]),
+      codec.encode('a string'),
+      codec.encode({ trace: { n: 1 }, sentAt: 'x' }),
+    ]) {
+      const frame = new Uint8Array([FrameKind.NotificationWithHeaders, 0, head.length, ...head, ...body]);
+      const split = splitNotification(codec, frame);
+      expect(split?.headers?.trace).toBeUndefined();
+      expect(split?.headers?.sentAt).toBeUndefined();
+      expect(codec.decode(split?.body ?? new Uint8Array())).toEqual({ text: 'hi' });
+    }
+  });
+
+  it('ignore fields a later version may add', () => {
+    const head = codec.encode({ sentAt: 2, addedLater: [1, 2] });
+    const body = codec.encode(7);
+    const frame = new Uint8Array([FrameKind.NotificationWithHeaders, 0, head.length, ...head, ...body]);
+    expect(splitNotification(codec, frame)?.headers).toEqual({ trace: undefined, sentAt: 2 });
+  });
+
+  it('refuse a frame cut short', () => {
+    expect(splitNotification(codec, new Uint8Array([FrameKind.NotificationWithHeaders, 0, 9, 1]))).toBeUndefined();
+    expect(splitNotification(codec, new Uint8Array([FrameKind.NotificationWithHeaders, 0]))).toBeUndefined();
+    expect(splitNotification(codec, new Uint8Array([FrameKind.Unsubscribe]))).toBeUndefined();
   });
 });

@@ -28,12 +28,53 @@ interface Tracer {
   startSpan(
     name: string,
     options?: { kind?: number; attributes?: Record<string, string | number | boolean> },
+    context?: unknown,
   ): TelemetrySpan;
 }
+
+/** Attributes of a measurement. */
+export type MetricAttributes = Record<string, string | number | boolean>;
+
+/** The part of an OpenTelemetry meter gqlcast uses. */
+export interface TelemetryMeter {
+  createCounter(name: string, options?: InstrumentOptions): { add(value: number, attributes?: MetricAttributes): void };
+  createUpDownCounter(
+    name: string,
+    options?: InstrumentOptions,
+  ): { add(value: number, attributes?: MetricAttributes): void };
+  createHistogram(
+    name: string,
+    options?: InstrumentOptions & { advice?: { explicitBucketBoundaries?: number[] } },
+  ): { record(value: number, attributes?: MetricAttributes): void };
+  createObservableCounter(name: string, options?: InstrumentOptions): ObservableInstrument;
+  createObservableGauge(name: string, options?: InstrumentOptions): ObservableInstrument;
+  createObservableUpDownCounter(name: string, options?: InstrumentOptions): ObservableInstrument;
+}
+
+/** What an instrument is: its description and unit (UCUM: `s`, `By`, `{notification}`). */
+export interface InstrumentOptions {
+  description?: string;
+  unit?: string;
+}
+
+/** An asynchronous instrument: read by the SDK when it collects. */
+export interface ObservableInstrument {
+  addCallback(callback: ObservableCallback): void;
+  removeCallback(callback: ObservableCallback): void;
+}
+
+/** Reports an asynchronous instrument's current values. */
+export type ObservableCallback = (result: { observe(value: number, attributes?: MetricAttributes): void }) => void;
 
 interface Api {
   trace: { getTracer(name: string, version?: string): Tracer; setSpan(context: unknown, span: TelemetrySpan): unknown };
   context: { active(): unknown; with<T>(context: unknown, fn: () => T): T };
+  propagation: {
+    inject(context: unknown, carrier: Record<string, string>): void;
+    extract(context: unknown, carrier: Record<string, string>): unknown;
+  };
+  metrics: { getMeter(name: string, version?: string): TelemetryMeter };
+  createNoopMeter(): TelemetryMeter;
 }
 
 /** OpenTelemetry's span kinds and status codes, as the API numbers them. */
@@ -72,8 +113,39 @@ export function startSpan(
   name: string,
   kind: number,
   attributes: Record<string, string | number | boolean>,
+  /** A trace context that came with a message (see {@link injectTrace}): the span continues that trace. */
+  parent?: Record<string, string>,
 ): TelemetrySpan | undefined {
-  return openTelemetry()?.trace.getTracer(tracerName).startSpan(name, { kind, attributes });
+  const otel = openTelemetry();
+  if (otel === undefined) return undefined;
+  const context = parent === undefined ? undefined : otel.propagation.extract(otel.context.active(), parent);
+  return otel.trace.getTracer(tracerName).startSpan(name, { kind, attributes }, context);
+}
+
+/**
+ * The trace context of `span`, as the registered propagator writes it (W3C `traceparent` by
+ * default), to travel with a broadcast; `undefined` when there is nothing to carry (no SDK,
+ * or no propagator registered).
+ */
+export function injectTrace(span: TelemetrySpan): Record<string, string> | undefined {
+  const otel = openTelemetry();
+  if (otel === undefined) return undefined;
+  const carrier: Record<string, string> = {};
+  otel.propagation.inject(otel.trace.setSpan(otel.context.active(), span), carrier);
+  for (const _ in carrier) return carrier;
+  return undefined;
+}
+
+/**
+ * The meter named `name` when a MeterProvider is registered, else `undefined`, so that
+ * nothing is counted for nobody. Instruments are made from it once: register the
+ * OpenTelemetry SDK before creating the hub or the server.
+ */
+export function meterOf(name: string): TelemetryMeter | undefined {
+  const otel = openTelemetry();
+  if (otel === undefined) return undefined;
+  const meter = otel.metrics.getMeter(name);
+  return meter === otel.createNoopMeter() ? undefined : meter;
 }
 
 /**
