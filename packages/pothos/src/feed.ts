@@ -48,7 +48,10 @@ export class Feed {
   readonly #runner = new OrderedRunner<{ payload: unknown; sequence: number; mark: NotificationMark | undefined }>(
     (item) => this.#run(item.payload, item.sequence, item.mark),
     () => this.queueLimit,
-    () => this.#subscription?.recordDropped(1),
+    (item) => {
+      this.#subscription?.recordDropped(1);
+      this.#notDelivered(item.sequence, 'dropped');
+    },
   );
   /** No new subscriber may join (the source ended, or everyone left). */
   #closed = false;
@@ -163,13 +166,15 @@ export class Feed {
       return undefined;
     }
     if (!isPromiseLike(value)) {
-      // SKIP sends nothing at all: the sinks never hear of this notification.
+      // SKIP sends nothing at all: the sinks only count it.
       if (value !== SKIP) this.#emit(value, sequence, mark);
+      else this.#notDelivered(sequence, 'skipped');
       return undefined;
     }
     return Promise.resolve(value).then(
       (resolved) => {
         if (resolved !== SKIP) this.#emit(resolved, sequence, mark);
+        else this.#notDelivered(sequence, 'skipped');
       },
       (error: unknown) => this.#emit(new PublishFailure(error), sequence, mark),
     );
@@ -192,6 +197,11 @@ export class Feed {
         });
       }
     }
+  }
+
+  #notDelivered(sequence: number, outcome: 'skipped' | 'dropped'): void {
+    if (this.#ended) return;
+    for (const sink of this.#sinks) sink.notDelivered?.(sequence, outcome);
   }
 
   /** The channel subscription ended on its own: tell the sinks, after what is still being published. */

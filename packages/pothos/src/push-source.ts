@@ -95,6 +95,10 @@ export class PushHandle implements PushSource, AsyncIterableIterator<never> {
     return this.#feed.queueLimit;
   }
 
+  get channel(): string {
+    return this.#field.channel.name;
+  }
+
   cursor(): string | undefined {
     return this.#feed.cursor();
   }

@@ -8,6 +8,7 @@ import { Outbox } from './outbox.js';
 import type { SharedExecutions } from './push-execution.js';
 import { TokenBucket } from './rate-limit.js';
 import type { SchemaSource } from './schema-source.js';
+import type { ServerTelemetry } from './server-telemetry.js';
 
 /**
  * The smallest socket the protocol core needs. The `ws` adapter implements it
@@ -45,6 +46,8 @@ export interface ServerScope {
   readonly shuttingDown: boolean;
   /** A connection closed and its hooks ran: the server stops tracking it. */
   forget(connection: ConnectionHandle): void;
+  /** What the server records for OpenTelemetry. */
+  readonly telemetry: ServerTelemetry;
 }
 
 /** How the adapter drives a connection. */
@@ -53,6 +56,8 @@ export interface ConnectionHandle {
   receive(data: string): void;
   /** The socket closed (for any reason); resolves when hooks and cleanup ran. */
   closed(code: number, reason: string): Promise<void>;
+  /** Bytes waiting to be written: in its outbox and in the socket's buffer. */
+  readonly waitingBytes: number;
   /**
    * Graceful shutdown, first step: resolves once what its push subscriptions' executions and its
    * outbox hold was written to the socket (the server bounds the wait by `closeTimeout`).
@@ -154,6 +159,7 @@ export abstract class ProtocolConnection<Message> implements ConnectionHandle, O
         // 4408 blames the client: only for a `connection_init` that did not arrive. A client that sent it in
         // time is not closed because the server's own `onConnect` is slow (graphql-ws acknowledges it too).
         if (!this.initReceived) {
+          this.scope.telemetry.refused('init_timeout');
           this.closeWith(CloseCode.ConnectionInitialisationTimeout, 'Connection initialisation timeout');
         }
       }, timeout);
@@ -176,6 +182,7 @@ export abstract class ProtocolConnection<Message> implements ConnectionHandle, O
       this.scope.options.logger.warn(`Connection ${this.connection.id} sent too many messages; closing it.`, {
         connection: this.connection.id,
       });
+      this.scope.telemetry.refused('message_rate');
       this.closeWith(CloseCode.PolicyViolation, 'Too many messages');
       return;
     }
@@ -197,12 +204,17 @@ export abstract class ProtocolConnection<Message> implements ConnectionHandle, O
   }
 
   closed(code: number, reason: string): Promise<void> {
+    if (this.#closedOnce === undefined) this.scope.telemetry.connectionClosed(this.socket.protocol, code);
     this.#closedOnce ??= this.#cleanUp(code, reason).finally(() => {
       this.#finished = true;
       this.scope.forget(this);
       this.#whenClosed?.resolve();
     });
     return this.#closedOnce;
+  }
+
+  get waitingBytes(): number {
+    return this.#outbox.waitingBytes;
   }
 
   untilClosed(): Promise<void> {
@@ -302,9 +314,13 @@ export abstract class ProtocolConnection<Message> implements ConnectionHandle, O
       if (onConnect !== undefined) answer = await onConnect(this.connection, this.#connectionParams);
     } catch (error) {
       logger.info(`onConnect refused connection ${this.connection.id}.`, { connection: this.connection.id, error });
+      this.scope.telemetry.refused('on_connect');
       return { accepted: false, reason: error instanceof Error ? error.message : String(error) };
     }
-    if (answer === false) return { accepted: false, reason: 'Forbidden' };
+    if (answer === false) {
+      this.scope.telemetry.refused('on_connect');
+      return { accepted: false, reason: 'Forbidden' };
+    }
     const returned = typeof answer === 'object' && answer !== null ? answer : undefined;
     // Tell confirmation-aware clients that each subscription's first message is its confirmation.
     const ackPayload = confirmSubscriptions ? { ...returned, confirmSubscriptions: true } : returned;

@@ -122,9 +122,13 @@ export function createGraphqlWsServer<Context = DefaultContext, State extends ob
 
     handleUpgrade(request, socket, head) {
       socket.on('error', destroyOnError);
-      if (core.shuttingDown) return refuseUpgrade(socket, 503, 'The GraphQL server is shutting down.');
+      if (core.shuttingDown) {
+        core.telemetry.refused('shutting_down');
+        return refuseUpgrade(socket, 503, 'The GraphQL server is shutting down.');
+      }
       if (!originAllowed(resolved.allowedOrigins, request)) {
         logger.info(`Refused a WebSocket upgrade from origin ${String(request.headers.origin)}.`);
+        core.telemetry.refused('origin');
         return refuseUpgrade(socket, 403, 'This origin may not open GraphQL WebSocket connections.');
       }
       const protocol = negotiateSubprotocol(offeredSubprotocols(request));
@@ -144,6 +148,7 @@ export function createGraphqlWsServer<Context = DefaultContext, State extends ob
       }
       if (address === null) {
         logger.info('Refused a WebSocket upgrade: too many connections from one address (maxConnectionsPerAddress).');
+        core.telemetry.refused('connections_per_address');
         return refuseUpgrade(socket, 429, 'Too many connections from this address (GQLCAST_TOO_MANY_CONNECTIONS).');
       }
       // The count is given back when the socket ends, whether the upgrade completed or not.

@@ -12,6 +12,8 @@ export interface OutboxSubscriber {
   readonly confirmed: boolean;
   /** `count` of its notifications were dropped: counted and logged by its channel subscription. */
   recordDropped(count: number): void;
+  /** One of its notifications was handed to the socket. */
+  recordWritten(): void;
 }
 
 /** One message waiting to be written. */
@@ -98,6 +100,11 @@ export class Outbox {
     this.#onOverflow = onOverflow;
   }
 
+  /** Bytes waiting to be written: here, and in the socket's own buffer. */
+  get waitingBytes(): number {
+    return this.#waitingBytes + (this.#socket.bufferedAmount ?? 0);
+  }
+
   /** Sends one serialized protocol message of operation `id` (`undefined`: a connection-level message). Never dropped. */
   send(id: string | undefined, data: string | Buffer): void {
     if (this.#closed) return;
@@ -126,6 +133,7 @@ export class Outbox {
       const drained = this.#socket.drained();
       if (drained === undefined) {
         this.#write(frame);
+        subscriber.recordWritten();
         return;
       }
       this.#waitForDrain(drained);
@@ -315,6 +323,7 @@ export class Outbox {
           this.#forget(entry);
         }
         this.#write(entry.data);
+        entry.subscriber?.recordWritten();
         if (this.#closed) return;
       }
       this.#queue = undefined;

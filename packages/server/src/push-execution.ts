@@ -1,12 +1,14 @@
 import type { UnsubscribeReason } from '@gqlcast/core';
 import type { WireResult } from '@gqlcast/core/protocol';
 import { type NotificationMark, OrderedRunner, type PushSink, type PushSource } from '@gqlcast/core/push';
+import { recordFailure, runInSpan, type TelemetrySpan } from '@gqlcast/core/telemetry';
 import { type ExecutionArgs, type ExecutionResult, type GraphQLSchema, getOperationAST } from 'graphql';
 import { isContextFree, type TurnMemo } from './auto-share.js';
 import { hasMark, markBody } from './operations/resume.js';
 import type { ExecuteFunction } from './options.js';
 import { type Projection, projectionFor } from './projection.js';
 import type { PushMember } from './push-member.js';
+import type { ServerTelemetry } from './server-telemetry.js';
 import { isThenable } from './thenable.js';
 
 /** What an execution needs from the server besides its arguments. */
@@ -22,6 +24,8 @@ export interface ExecutionScope {
   readonly counts: { results: number };
   formatResult(result: ExecutionResult<unknown>): WireResult;
   logFailure(message: string, details: Record<string, unknown>): void;
+  /** Spans of shared executions; counts of what members never got. */
+  readonly telemetry: ServerTelemetry;
 }
 
 /**
@@ -54,8 +58,13 @@ export class SharedExecution implements PushSink {
   readonly #runner = new OrderedRunner<{ value: unknown; sequence: number; mark: NotificationMark | undefined }>(
     (item) => this.#run(item.value, item.sequence, item.mark),
     () => this.#source?.queueLimit ?? Number.POSITIVE_INFINITY,
-    () => this.#source?.recordDropped(1),
+    (item) => {
+      this.#source?.recordDropped(1);
+      this.notDelivered(item.sequence, 'dropped');
+    },
   );
+  /** The span of the notification being executed, when shared and traced (one execution runs at a time). */
+  #span: TelemetrySpan | undefined;
   #ended = false;
   /** The server shuts down: notifications that arrive now are not taken (see `settle`). */
   #settling = false;
@@ -118,6 +127,13 @@ export class SharedExecution implements PushSink {
     this.#runner.push({ value, sequence, mark: hasMark(mark) ? mark : undefined });
   }
 
+  /** Notification `sequence` will not come (SKIP, or dropped behind an async step): counted for its members. */
+  notDelivered(sequence: number, outcome: 'skipped' | 'dropped'): void {
+    for (const bucket of this.#byHead.values()) {
+      for (const member of bucket) if (member.since < sequence) member.count(outcome);
+    }
+  }
+
   /**
    * The server shuts down (`close()`): takes no more notifications, and resolves once those
    * it holds (an async resolver or `execute` still running, and what waits behind it) were
@@ -139,7 +155,26 @@ export class SharedExecution implements PushSink {
     this.#runner.whenIdle(finish);
   }
 
+  /**
+   * One notification. A shared execution (`share`) runs inside a CONSUMER span of its own: one
+   * per notification for all its members, a child of the received broadcast's span.
+   */
   #run(value: unknown, sequence: number, mark: NotificationMark | undefined): Promise<void> | undefined {
+    const span =
+      this.key === undefined ? undefined : this.#scope.telemetry.sharedExecutionSpan(this.#source?.channel, this.#size);
+    if (span === undefined) return this.#execute(value, sequence, mark);
+    this.#span = span;
+    const running = runInSpan(span, () => this.#execute(value, sequence, mark));
+    const finish = () => {
+      this.#span = undefined;
+      span.end();
+    };
+    if (running === undefined) finish();
+    else void running.then(finish);
+    return running;
+  }
+
+  #execute(value: unknown, sequence: number, mark: NotificationMark | undefined): Promise<void> | undefined {
     const autoKey = this.#autoKey;
     if (autoKey !== undefined) {
       // Another subscriber of the same document got this very value in this fan-out: same bytes.
@@ -231,6 +266,7 @@ export class SharedExecution implements PushSink {
    * end with the error. Members who joined after it arrived are not concerned.
    */
   #failAll(error: unknown, sequence: number): void {
+    if (this.#span !== undefined) recordFailure(this.#span, error);
     this.#scope.logFailure('A shared subscription execution failed.', { key: this.key, error });
     for (const member of this.#members()) if (member.since < sequence) member.fail(error);
   }

@@ -3,6 +3,17 @@ import type { PushSource } from '@gqlcast/core/push';
 import type { NotificationFrame } from './frames.js';
 import type { Outbox, OutboxSubscriber } from './outbox.js';
 import type { SharedExecution } from './push-execution.js';
+import type { NotificationTally } from './server-telemetry.js';
+
+/** What became of one subscription's notifications (its span records them when it ends). */
+export interface NotificationCounts {
+  /** Written to its socket. */
+  delivered: number;
+  /** `publish` returned SKIP. */
+  skipped: number;
+  /** Dropped by a bound: its socket's outbox, or an async `publish` or execution falling behind. */
+  dropped: number;
+}
 
 /** Who learns that a member's source ended by itself (the operation registry of its connection). */
 export interface MemberHost {
@@ -28,6 +39,10 @@ export class PushMember implements OutboxSubscriber {
   /** The source ended before the confirmation was sent: end right after it. */
   #endOnConfirm: { reason: UnsubscribeReason; error: unknown } | undefined;
   #left = false;
+  /** This subscription's own counts. */
+  readonly counts: NotificationCounts = { delivered: 0, skipped: 0, dropped: 0 };
+  /** Its channel's counts on this server, when metrics are on. */
+  readonly #tally: NotificationTally | undefined;
 
   constructor(
     readonly id: string,
@@ -37,8 +52,10 @@ export class PushMember implements OutboxSubscriber {
     execution: SharedExecution,
     outbox: Outbox,
     host: MemberHost,
+    tally?: NotificationTally,
   ) {
     this.since = source.position;
+    this.#tally = tally;
     this.#source = source;
     this.#execution = execution;
     this.#outbox = outbox;
@@ -51,7 +68,19 @@ export class PushMember implements OutboxSubscriber {
   }
 
   recordDropped(count: number): void {
+    this.count('dropped', count);
     this.#source.recordDropped(count);
+  }
+
+  recordWritten(): void {
+    this.counts.delivered++;
+    if (this.#tally !== undefined) this.#tally.delivered++;
+  }
+
+  /** Notifications that will not reach this subscription, and why. */
+  count(outcome: 'skipped' | 'dropped', count = 1): void {
+    this.counts[outcome] += count;
+    if (this.#tally !== undefined) this.#tally[outcome] += count;
   }
 
   /** The server shuts down: resolves once its execution handed over what it holds (see `SharedExecution.settle`). */

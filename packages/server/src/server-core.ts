@@ -9,6 +9,7 @@ import { LegacyWsConnection } from './protocols/legacy-ws.js';
 import { TransportWsConnection } from './protocols/transport-ws.js';
 import { SharedExecutions } from './push-execution.js';
 import { SchemaSource } from './schema-source.js';
+import { ServerTelemetry } from './server-telemetry.js';
 import { toWireResult } from './wire-result.js';
 
 /**
@@ -21,6 +22,7 @@ export class ServerCore implements ServerScope {
   readonly documents: DocumentCache;
   readonly executions: SharedExecutions;
   readonly wrapPublish;
+  readonly telemetry: ServerTelemetry;
   shuttingDown = false;
   /** Each open connection, until it closed and its hooks ran. */
   readonly #connections = new Set<ConnectionHandle>();
@@ -29,6 +31,12 @@ export class ServerCore implements ServerScope {
 
   constructor(options: ResolvedOptions) {
     this.options = options;
+    this.telemetry = new ServerTelemetry(options.telemetry.enabled);
+    this.telemetry.observeWaitingBytes(() => {
+      let bytes = 0;
+      for (const connection of this.#connections) bytes += connection.waitingBytes;
+      return bytes;
+    });
     this.schemas = new SchemaSource(options.schema, options.middleware);
     this.wrapPublish = wrapPublish(options.middleware);
     this.documents = new DocumentCache(options);
@@ -40,6 +48,7 @@ export class ServerCore implements ServerScope {
       counts: { results: 0 },
       formatResult: (result) => toWireResult(result, options.formatError),
       logFailure: (message, details) => options.logger.error(message, details),
+      telemetry: this.telemetry,
     });
   }
 
@@ -56,6 +65,7 @@ export class ServerCore implements ServerScope {
         ? new TransportWsConnection(this, socket, request, id)
         : new LegacyWsConnection(this, socket, request, id);
     this.#connections.add(connection);
+    this.telemetry.connectionOpened(socket.protocol);
     if (this.shuttingDown) connection.shutdown();
     return connection;
   }
@@ -81,6 +91,7 @@ export class ServerCore implements ServerScope {
       for (const connection of open) connection.shutdown();
       // Each adapter reports the socket's end through `closed`, which settles these.
       await Promise.all(open.map((connection) => connection.untilClosed()));
+      this.telemetry.close();
     })();
     return this.#closing;
   }

@@ -35,14 +35,21 @@ class FakeSocket implements Socket {
   }
 }
 
-function subscriber(id: string, queueLimit: number): OutboxSubscriber & { dropped: number; confirmed: boolean } {
+function subscriber(
+  id: string,
+  queueLimit: number,
+): OutboxSubscriber & { dropped: number; written: number; confirmed: boolean } {
   return {
     id,
     queueLimit,
     confirmed: true,
     dropped: 0,
+    written: 0,
     recordDropped(count) {
       this.dropped += count;
+    },
+    recordWritten() {
+      this.written++;
     },
   };
 }
@@ -70,8 +77,27 @@ describe('Outbox', () => {
     expect(socket.sent).toEqual([]);
     expect(slow.dropped).toBe(2);
     expect(other.dropped).toBe(0);
+    expect(slow.written).toBe(0);
     await socket.drain();
     expect(socket.sent).toEqual(['a3', 'a4', 'b1']);
+    // Written counts what reached the socket: the dropped never do.
+    expect(slow.written).toBe(2);
+    expect(other.written).toBe(1);
+  });
+
+  it('counts a frame written at once as written, and reports the bytes waiting (its own and the socket buffer)', async () => {
+    const socket = new FakeSocket();
+    const outbox = new Outbox(socket, 10_000, () => undefined);
+    const member = subscriber('1', 5);
+    outbox.notify(member, frame('now'));
+    expect(member.written).toBe(1);
+    expect(outbox.waitingBytes).toBe(0);
+    socket.bufferedAmount = 500;
+    outbox.notify(member, frame('later'));
+    expect(outbox.waitingBytes).toBe(500 + 'later'.length);
+    await socket.drain();
+    expect(member.written).toBe(2);
+    expect(outbox.waitingBytes).toBe(0);
   });
 
   it('waits on the socket once, however many frames wait (one drain wait)', async () => {

@@ -84,6 +84,8 @@ export interface PushSource {
   readonly position: number;
   /** Bounds the notifications a slow socket may queue for this subscriber. */
   readonly queueLimit: number;
+  /** The channel it delivers from, for telemetry (spans and metrics by channel). Optional: older sources lack it. */
+  readonly channel?: string | undefined;
   /** The server dropped `count` notifications of this subscriber's (its socket was too slow): count them. */
   recordDropped(count: number): void;
   /**
@@ -112,6 +114,11 @@ export interface PushSink {
   next(value: unknown, sequence: number, mark?: NotificationMark): void;
   /** The source ended on its own (`unsubscribe`, `shutdown`, `error`); nothing follows. */
   end(reason: UnsubscribeReason, error?: unknown): void;
+  /**
+   * Notification `sequence` will never arrive: `publish` returned SKIP, or it was dropped
+   * waiting behind an async `publish` (the source's bound). For counts only; optional.
+   */
+  notDelivered?(sequence: number, outcome: 'skipped' | 'dropped'): void;
 }
 
 /**

@@ -10,7 +10,7 @@
 export class OrderedRunner<T> {
   readonly #step: (item: T) => PromiseLike<void> | undefined;
   readonly #limit: () => number;
-  readonly #onDrop: () => void;
+  readonly #onDrop: (item: T) => void;
   /** Items waiting for an async step to finish (made on first use). */
   #waiting: T[] | undefined;
   #head = 0;
@@ -22,9 +22,9 @@ export class OrderedRunner<T> {
    * Creates a runner.
    * @param step - runs one item; a promise makes later items wait for it.
    * @param limit - how many items may wait; beyond it the oldest is dropped.
-   * @param onDrop - called for each dropped item.
+   * @param onDrop - called with each dropped item.
    */
-  constructor(step: (item: T) => PromiseLike<void> | undefined, limit: () => number, onDrop: () => void) {
+  constructor(step: (item: T) => PromiseLike<void> | undefined, limit: () => number, onDrop: (item: T) => void) {
     this.#step = step;
     this.#limit = limit;
     this.#onDrop = onDrop;
@@ -42,8 +42,9 @@ export class OrderedRunner<T> {
       const waiting = this.#waiting;
       if (waiting.length - this.#head >= this.#limit()) {
         // Drop the oldest: a subscriber that is behind cares most about what is newest.
+        const dropped = waiting[this.#head] as T;
         waiting[this.#head++] = undefined as T;
-        this.#onDrop();
+        this.#onDrop(dropped);
       }
       waiting.push(item);
       return;

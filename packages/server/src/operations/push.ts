@@ -64,6 +64,7 @@ export async function subscribePush(
       execution,
       sink.outbox,
       registry,
+      registry.scope.telemetry.tallyOf(source.channel),
     );
   });
   const result = await createSourceEventStream({ ...args, rootValue: offer });

@@ -2,7 +2,7 @@ import type { UnsubscribeReason } from '@gqlcast/core';
 import type { SubscribePayload, WireError, WireResult } from '@gqlcast/core/protocol';
 import type { PublishCall } from '@gqlcast/core/push';
 import { runInSpan, type TelemetrySpan } from '@gqlcast/core/telemetry';
-import { type ExecutionResult, GraphQLError } from 'graphql';
+import { type ExecutionResult, GraphQLError, Kind, type OperationDefinitionNode } from 'graphql';
 import { type DocumentCache, declaredVariables } from '../documents.js';
 import { ServerErrorCode as Codes, type ServerErrorCode, withCode } from '../error-codes.js';
 import type { NotificationFrame } from '../frames.js';
@@ -12,6 +12,7 @@ import type { SharedExecutions } from '../push-execution.js';
 import type { MemberHost, PushMember } from '../push-member.js';
 import { TokenBucket } from '../rate-limit.js';
 import type { SchemaSource } from '../schema-source.js';
+import type { ServerTelemetry } from '../server-telemetry.js';
 import { toWireResult } from '../wire-result.js';
 import { contextFor, executeOperation } from './execute.js';
 import { HookedSink } from './hooked-sink.js';
@@ -58,6 +59,10 @@ export interface Operation {
   reason: UnsubscribeReason;
   /** Its OpenTelemetry SERVER span, while tracing is on (operations/telemetry.ts). */
   span?: TelemetrySpan | undefined;
+  /** A subscription's root field, while it counts in `gqlcast.subscriptions.active`. */
+  field?: string | undefined;
+  /** Results the pull path sent (the push path counts in its member). */
+  pulled: number;
   /** Settles once it started (or was refused); `undefined` once it did. */
   started: Promise<void> | undefined;
   /**
@@ -77,6 +82,8 @@ export interface OperationScope {
   readonly executions: SharedExecutions;
   /** The middleware around push fields' `publish`; `undefined` without middleware. */
   readonly wrapPublish: ((publish: PublishCall) => PublishCall) | undefined;
+  /** What the server records for OpenTelemetry. */
+  readonly telemetry: ServerTelemetry;
 }
 
 /**
@@ -141,6 +148,7 @@ export class OperationRegistry implements MemberHost {
       started: undefined,
       confirmIfAccepted: false,
       span: startOperationSpan(this.scope.options),
+      pulled: 0,
     };
     this.#operations.set(id, operation);
     // Inside its span: what the operation starts (a broadcast in a resolver) is traced as its child.
@@ -199,6 +207,8 @@ export class OperationRegistry implements MemberHost {
         }
         operation.isSubscription = true;
         operation.holdsSlot = true;
+        operation.field = rootFieldOf(prepared.operation);
+        if (operation.field !== undefined) this.scope.telemetry.subscriptionCount(operation.field, 1);
         this.#subscriptions++;
         this.#retained += operation.retains;
       }
@@ -325,6 +335,8 @@ export class OperationRegistry implements MemberHost {
 
   /** The operation cannot run (or failed): it is over, and the client gets `errors`. */
   refuse(operation: Operation, errors: readonly WireError[], kind: 'invalid' | 'refused'): void {
+    const code = errors[0]?.extensions?.code;
+    this.scope.telemetry.operationRefused(typeof code === 'string' ? code : 'unknown');
     this.release(operation, 'error', errors);
     this.sink.fail(operation.id, errors, kind);
   }
@@ -344,7 +356,17 @@ export class OperationRegistry implements MemberHost {
   release(operation: Operation, reason = operation.reason, errors?: readonly WireError[]): void {
     if (operation.state === 'done') return;
     operation.state = 'done';
-    endOperationSpan(operation.span, operation.isSubscription, reason, errors);
+    if (operation.field !== undefined) {
+      this.scope.telemetry.subscriptionCount(operation.field, -1);
+      operation.field = undefined;
+    }
+    endOperationSpan(
+      operation.span,
+      operation.isSubscription,
+      reason,
+      errors,
+      operation.member?.counts ?? { delivered: operation.pulled },
+    );
     if (this.#operations.get(operation.id) === operation) this.#operations.delete(operation.id);
     // A running stream is being returned: its slot is free. One still starting keeps it until it settles.
     if (hasStream(operation)) this.#freeSlot(operation);
@@ -376,6 +398,12 @@ export class OperationRegistry implements MemberHost {
           });
     return this.scope.options.formatError(withCode(graphqlError, code)) as WireError;
   }
+}
+
+/** The root field of a subscription, as the metric names it (an alias is the client's, not the field's). */
+function rootFieldOf(definition: OperationDefinitionNode): string | undefined {
+  const node = definition.selectionSet.selections[0];
+  return node?.kind === Kind.FIELD ? node.name.value : undefined;
 }
 
 function hasStream(operation: Operation): boolean {

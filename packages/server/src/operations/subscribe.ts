@@ -73,6 +73,7 @@ async function pump(
       if (item.done) break;
       const result = registry.formatResult(item.value);
       sink.next(operation.id, gap === undefined ? result : markResult(result, { gap }));
+      operation.pulled++;
       gap = undefined;
       // The same outbox as the push path: one drain wait, the same byte cap.
       const drained = sink.outbox.drained();

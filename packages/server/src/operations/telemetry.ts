@@ -36,9 +36,18 @@ export function endOperationSpan(
   subscription: boolean,
   reason: UnsubscribeReason,
   errors?: readonly WireError[],
+  counts?: { delivered: number; skipped?: number; dropped?: number },
 ): void {
   if (span === undefined) return;
-  if (subscription) span.setAttribute('gqlcast.end_reason', reason);
+  if (subscription) {
+    span.setAttribute('gqlcast.end_reason', reason);
+    // What became of its notifications; the pull path only sees what it sent.
+    if (counts !== undefined) {
+      span.setAttribute('gqlcast.notifications.delivered', counts.delivered);
+      if (counts.skipped !== undefined) span.setAttribute('gqlcast.notifications.skipped', counts.skipped);
+      if (counts.dropped !== undefined) span.setAttribute('gqlcast.notifications.dropped', counts.dropped);
+    }
+  }
   if (errors !== undefined && errors.length > 0) {
     recordFailure(span, new Error(errors.map((error) => error.message).join('; ')));
   }

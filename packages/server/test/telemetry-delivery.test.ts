@@ -1,0 +1,121 @@
+// OpenTelemetry on the delivery side (issue 21), with the real SDK: a subscription's span
+// counts what became of its notifications (delivered, skipped, dropped); a shared execution
+// runs inside one CONSUMER span per notification (never one per subscriber), a child of the
+// received broadcast's span, so one trace runs from the broadcast to the sockets.
+import { createHub, SKIP, silentLogger } from '@gqlcast/core';
+import GqlcastPlugin from '@gqlcast/pothos';
+import { SpanKind } from '@opentelemetry/api';
+import type { ReadableSpan } from '@opentelemetry/sdk-trace-base';
+import SchemaBuilder from '@pothos/core';
+import { describe, expect, it } from 'vitest';
+import { z } from 'zod';
+import { recordSpans } from '../../core/test/trace-recorder.js';
+import type { TestClient } from './utils/test-client.js';
+import { startServer } from './utils/test-server.js';
+
+const exporter = recordSpans();
+
+function fixture() {
+  const hub = createHub({ logger: silentLogger });
+  const news = hub.channel('news', { payload: z.object({ text: z.string() }) });
+  const builder = new SchemaBuilder<{ Context: object }>({ plugins: [GqlcastPlugin] });
+  builder.queryType({ fields: (t) => ({ hello: t.string({ resolve: () => 'hi' }) }) });
+  const News = builder
+    .objectRef<{ text: string }>('News')
+    .implement({ fields: (t) => ({ text: t.exposeString('text') }) });
+  builder.subscriptionType({
+    fields: (t) => ({
+      // Skips what starts with "-": a per-subscriber publish, nothing shared.
+      news: t.subscriptionField({
+        type: News,
+        channel: news,
+        publish: (payload) => (payload.text.startsWith('-') ? SKIP : { text: payload.text }),
+      }),
+      shared: t.subscriptionField({ type: News, channel: news, share: true }),
+    }),
+  });
+  return { hub, news, schema: builder.toSchema() };
+}
+
+async function serve() {
+  const f = fixture();
+  const server = await startServer({ confirmSubscriptions: true }, f);
+  return { ...server, news: f.news };
+}
+
+async function finished(test: (span: ReadableSpan) => boolean): Promise<ReadableSpan> {
+  for (;;) {
+    const span = exporter.getFinishedSpans().find(test);
+    if (span !== undefined) return span;
+    await new Promise((resolve) => setImmediate(resolve));
+  }
+}
+
+async function subscribed(server: Awaited<ReturnType<typeof serve>>, query: string): Promise<TestClient> {
+  const client = await server.client('graphql-transport-ws');
+  await client.init();
+  client.send({ id: 's', type: 'subscribe', payload: { query } });
+  await client.next(); // the confirmation
+  return client;
+}
+
+describe('a subscription span', () => {
+  it('counts the notifications delivered and skipped when it ends', async () => {
+    await using server = await serve();
+    const client = await subscribed(server, 'subscription { news { text } }');
+    for (const text of ['one', '-quiet', 'two', '-hush', '-shh']) await server.news.broadcast({ payload: { text } });
+    expect((await client.next()).payload).toEqual({ data: { news: { text: 'one' } } });
+    expect((await client.next()).payload).toEqual({ data: { news: { text: 'two' } } });
+    // A later broadcast that is delivered: the skipped ones before it were counted by then.
+    await server.news.broadcast({ payload: { text: 'three' } });
+    expect((await client.next()).payload).toEqual({ data: { news: { text: 'three' } } });
+    client.send({ id: 's', type: 'complete' });
+    const span = await finished((s) => s.name === 'subscription');
+    expect(span.attributes).toMatchObject({
+      'gqlcast.end_reason': 'complete',
+      'gqlcast.notifications.delivered': 3,
+      'gqlcast.notifications.skipped': 3,
+      'gqlcast.notifications.dropped': 0,
+    });
+  });
+});
+
+describe('a shared execution', () => {
+  it('runs inside one CONSUMER span per notification for all its subscribers, a child of the broadcast’s trace', async () => {
+    await using server = await serve();
+    const clients = await Promise.all([1, 2, 3].map(() => subscribed(server, 'subscription { shared { text } }')));
+    exporter.reset();
+    await server.news.broadcast({ payload: { text: 'hello' } });
+    for (const client of clients)
+      expect((await client.next()).payload).toEqual({ data: { shared: { text: 'hello' } } });
+    const producer = await finished((s) => s.name === 'publish news');
+    const received = await finished(
+      (s) => s.name === 'process news' && s.instrumentationScope.name === '@gqlcast/core',
+    );
+    const executions = exporter
+      .getFinishedSpans()
+      .filter((s) => s.name === 'process news' && s.instrumentationScope.name === '@gqlcast/server');
+    expect(executions).toHaveLength(1);
+    const [execution] = executions;
+    expect(execution?.kind).toBe(SpanKind.CONSUMER);
+    expect(execution?.attributes).toMatchObject({
+      'gqlcast.execution': 'shared',
+      'gqlcast.subscribers': 3,
+      'messaging.destination.name': 'news',
+    });
+    expect(execution?.parentSpanContext?.spanId).toBe(received.spanContext().spanId);
+    expect(execution?.spanContext().traceId).toBe(producer.spanContext().traceId);
+    // One span per received broadcast in this process too, not one per subscriber.
+    expect(exporter.getFinishedSpans().filter((s) => s.name === 'process news')).toHaveLength(2);
+  });
+
+  it('makes no execution span for subscribers executed one by one', async () => {
+    await using server = await serve();
+    const clients = await Promise.all([1, 2].map(() => subscribed(server, 'subscription { news { text } }')));
+    exporter.reset();
+    await server.news.broadcast({ payload: { text: 'hello' } });
+    for (const client of clients) await client.next();
+    await finished((s) => s.name === 'process news');
+    expect(exporter.getFinishedSpans().filter((s) => s.instrumentationScope.name === '@gqlcast/server')).toEqual([]);
+  });
+});
