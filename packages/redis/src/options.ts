@@ -52,6 +52,13 @@ export interface RedisLayerOptions {
   signingKey?: SigningKeyOption | undefined;
   /** Where outages, recoveries, gaps and garbage are reported. @defaultValue `consoleLogger` */
   logger?: Logger | undefined;
+  /**
+   * OpenTelemetry metrics of this layer (`gqlcast.redis.*`, docs/observability.md), when
+   * `@opentelemetry/api` is installed and a MeterProvider was registered before the layer
+   * was created; `false` turns them off.
+   * @defaultValue `true`
+   */
+  telemetry?: boolean | undefined;
 }
 
 /** Reported when a subscriber finds it missed messages (pub/sub is at-most-once). */
@@ -80,6 +87,10 @@ export interface RedisLayerStats {
   readonly rejected: number;
   /** Messages detected as missed (sum of every gap). */
   readonly missed: number;
+  /** Delivery gaps detected (each `deliveryGap` event). */
+  readonly gaps: number;
+  /** Connections to Redis that came back after an outage (each `up` event). */
+  readonly reconnects: number;
   /** Broadcasts waiting in the offline buffer. */
   readonly buffered: number;
 }

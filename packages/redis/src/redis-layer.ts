@@ -11,6 +11,7 @@ import type { Cluster, Redis } from 'ioredis';
 import { isCluster, isReady, openPubSub, type PubSub, shutDown, untilReady } from './connections.js';
 import { shown } from './drop-log.js';
 import { Inbound } from './inbound.js';
+import { observeLayer } from './metrics.js';
 import type { DeliveryGap, RedisLayer, RedisLayerEvents, RedisLayerOptions } from './options.js';
 import { Outbound } from './outbound.js';
 import { defineScripts, historyOf, lastIdOf, publishRetained } from './retention.js';
@@ -79,7 +80,7 @@ export function redisLayer(options: RedisLayerOptions): RedisLayer {
     resolve: () => void;
     reject: (error: unknown) => void;
   }[] = [];
-  const counters = { published: 0, received: 0, missed: 0 };
+  const counters = { published: 0, received: 0, missed: 0, gaps: 0, reconnects: 0 };
   let closed = false;
   let lastError: unknown;
   let flushing = false;
@@ -127,6 +128,7 @@ export function redisLayer(options: RedisLayerOptions): RedisLayer {
             if (!recovered) return;
             down = false;
             logger.info(`${name} ${role} is back.`, { layer: name, role });
+            counters.reconnects++;
             emit('up', { role });
           },
           (error: unknown) => {
@@ -215,6 +217,11 @@ export function redisLayer(options: RedisLayerOptions): RedisLayer {
     }
   });
 
+  function stats() {
+    return { ...counters, garbage: inbound.garbage, rejected: inbound.rejected, buffered: buffer.length };
+  }
+  const stopMetrics = observeLayer(name, stats, options.telemetry !== false);
+
   function reportGap(channel: string, missed: number, publisher: string): void {
     counters.missed += missed;
     const topic = channel.slice(prefix.length);
@@ -233,6 +240,7 @@ export function redisLayer(options: RedisLayerOptions): RedisLayer {
         ...gap,
       },
     );
+    counters.gaps++;
     emit('deliveryGap', gap);
   }
 
@@ -384,13 +392,12 @@ export function redisLayer(options: RedisLayerOptions): RedisLayer {
       return () => set.delete(listener);
     },
 
-    stats() {
-      return { ...counters, garbage: inbound.garbage, rejected: inbound.rejected, buffered: buffer.length };
-    },
+    stats,
 
     async close() {
       if (closed) return;
       closed = true;
+      stopMetrics();
       for (const waiting of buffer.splice(0)) waiting.reject(closedError('publish'));
       handlers.clear();
       for (const [client, event, listener] of attached) client.off(event, listener);
