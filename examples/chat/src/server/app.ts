@@ -2,7 +2,7 @@
 import { randomUUID } from 'node:crypto';
 import { once } from 'node:events';
 import { readFile } from 'node:fs/promises';
-import { createServer, type Server } from 'node:http';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { extname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -25,6 +25,8 @@ export interface ChatServerOptions {
   log?: (line: string) => void;
   /** Protocol keep-alive, as DjangoChannelsGraphqlWs's example (every second). @defaultValue 1000 */
   keepAlive?: number;
+  /** Serves `/metrics` (the Prometheus exporter's handler, see telemetry.ts). */
+  metrics?: ((request: IncomingMessage, response: ServerResponse) => void) | undefined;
 }
 
 const webRoot = fileURLToPath(new URL('../../dist/web/', import.meta.url));
@@ -77,6 +79,10 @@ export async function startChatServer(options: ChatServerOptions = {}) {
 
   const http: Server = createServer(async (request, response) => {
     const path = (request.url ?? '/').split('?')[0] ?? '/';
+    if (path === '/metrics' && options.metrics !== undefined) {
+      options.metrics(request, response);
+      return;
+    }
     const file = pages[path] ?? (path.startsWith('/assets/') ? path.slice('/assets/'.length) : undefined);
     if (file === undefined || file.includes('..')) {
       response.writeHead(404, { 'content-type': 'text/plain' }).end('Not found');
