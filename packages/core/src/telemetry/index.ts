@@ -35,19 +35,34 @@ interface Tracer {
 /** Attributes of a measurement. */
 export type MetricAttributes = Record<string, string | number | boolean>;
 
+/** A counter or an up-down counter. */
+export interface AddingInstrument {
+  /** Adds `value` (negative for an up-down counter going down) to the series of `attributes`. */
+  add(value: number, attributes?: MetricAttributes): void;
+}
+
+/** A histogram. */
+export interface RecordingInstrument {
+  /** Records one measurement in the series of `attributes`. */
+  record(value: number, attributes?: MetricAttributes): void;
+}
+
 /** The part of an OpenTelemetry meter gqlcast uses. */
 export interface TelemetryMeter {
-  createCounter(name: string, options?: InstrumentOptions): { add(value: number, attributes?: MetricAttributes): void };
-  createUpDownCounter(
-    name: string,
-    options?: InstrumentOptions,
-  ): { add(value: number, attributes?: MetricAttributes): void };
+  /** A monotonic counter. */
+  createCounter(name: string, options?: InstrumentOptions): AddingInstrument;
+  /** A counter that may go down (connections open). */
+  createUpDownCounter(name: string, options?: InstrumentOptions): AddingInstrument;
+  /** A histogram; `advice` suggests its bucket boundaries. */
   createHistogram(
     name: string,
     options?: InstrumentOptions & { advice?: { explicitBucketBoundaries?: number[] } },
-  ): { record(value: number, attributes?: MetricAttributes): void };
+  ): RecordingInstrument;
+  /** A counter read when the SDK collects. */
   createObservableCounter(name: string, options?: InstrumentOptions): ObservableInstrument;
+  /** A gauge read when the SDK collects. */
   createObservableGauge(name: string, options?: InstrumentOptions): ObservableInstrument;
+  /** An up-down counter read when the SDK collects. */
   createObservableUpDownCounter(name: string, options?: InstrumentOptions): ObservableInstrument;
 }
 
@@ -59,7 +74,9 @@ export interface InstrumentOptions {
 
 /** An asynchronous instrument: read by the SDK when it collects. */
 export interface ObservableInstrument {
+  /** `callback` reports the instrument's values at each collection. */
   addCallback(callback: ObservableCallback): void;
+  /** Stops `callback` reporting (its owner closed). */
   removeCallback(callback: ObservableCallback): void;
 }
 
