@@ -7,7 +7,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { benchDir, type Child, pinned, startChild } from './runner/child.js';
-import { type ContenderInfo, loadContender, memoryIds, redisIds } from './runner/contenders.js';
+import { type ContenderInfo, loadContender, memoryIds, redisIds, scenariosOf } from './runner/contenders.js';
 import { machine } from './runner/machine.js';
 import type { Ctx } from './runner/measure.js';
 import { churnPass, s6MaxClients } from './runner/pass-churn.js';
@@ -139,8 +139,10 @@ export async function runBench(options: BenchOptions): Promise<BenchResult> {
       if (['S1', 'S1b', 'S2', 'S3', 'S4', 'S7'].some((s) => scenarios.has(s as ScenarioId))) {
         log(`round ${round}: S4, S1, S1b, S2 (${profile.connections} connections)`);
         for (const contender of order) {
+          const own = scenariosOf(contender, scenarios);
+          if (!['S1', 'S1b', 'S2', 'S3', 'S4', 'S7'].some((s) => own.has(s as ScenarioId))) continue;
           await withServer(base, contender, 'S1-S4', undefined, async (ctx, ready) => {
-            const result = await memoryPass(ctx, { port: ready.port!, path: ready.path! }, scenarios);
+            const result = await memoryPass(ctx, { port: ready.port!, path: ready.path! }, own);
             if (result.s1BroadcastsPerS !== undefined) s1[contender.id] = result.s1BroadcastsPerS;
           });
         }
@@ -154,11 +156,13 @@ export async function runBench(options: BenchOptions): Promise<BenchResult> {
           `S3/S7 reference, round ${round}: ${reference.toFixed(1)} broadcasts/s (${peers.length > 0 ? "the best peer's S1" : 'no peer ran: the slowest S1'}).`,
         );
         for (const contender of order) {
+          const own = scenariosOf(contender, scenarios);
+          if (!own.has('S3') && !own.has('S7')) continue;
           await withServer(base, contender, 'S3/S7', undefined, (ctx, ready) =>
             latencyPass(
               ctx,
               { port: ready.port!, path: ready.path!, subprotocols: ready.subprotocols! },
-              scenarios,
+              own,
               reference,
             ),
           );
@@ -167,7 +171,7 @@ export async function runBench(options: BenchOptions): Promise<BenchResult> {
       if (scenarios.has('S6')) {
         // L-frame keys its buckets by subscription id and never removes one: it is a fan-out
         // floor, not a server that churn could measure.
-        const churners = order.filter((c) => c.file !== 'l-frame');
+        const churners = order.filter((c) => c.file !== 'l-frame' && scenariosOf(c, scenarios).has('S6'));
         log(`round ${round}: S6 (${Math.min(profile.connections, s6MaxClients)} clients re-subscribing every 500 ms)`);
         for (const contender of churners) {
           await withServer(base, contender, 'S6', undefined, (ctx, ready) =>

@@ -1,5 +1,6 @@
 // What a contender module exports. The harness runs each contender's server in its own process
 // (pinned to core 0) and drives it through `host.ts`; contenders never talk IPC themselves.
+import type { ScenarioId } from '../runner/profile.js';
 import type { NotificationPayload, Topic } from './schema.js';
 
 export type Subprotocol = 'graphql-transport-ws' | 'graphql-ws';
@@ -62,4 +63,9 @@ export interface ContenderModule {
    * other modules with `startPublisher`, and `['memory']` otherwise.
    */
   readonly layers?: readonly ('memory' | 'redis')[];
+  /**
+   * The scenarios it takes part in, when not all of its layers' scenarios (a variant measured
+   * against its base on a few of them: the OpenTelemetry contenders run S1 and S2 only).
+   */
+  readonly scenarios?: readonly ScenarioId[];
 }

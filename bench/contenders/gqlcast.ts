@@ -42,7 +42,7 @@ function channels(hub: Hub, retain?: RetainOptions) {
 
 type Channels = ReturnType<typeof channels>;
 
-function hubFor(options: ServerOptions): Hub {
+function hubFor(options: ServerOptions, telemetry = true): Hub {
   const layer = options.redis
     ? redisLayer({
         url: `redis://${options.redis.host}:${options.redis.port}`,
@@ -50,7 +50,7 @@ function hubFor(options: ServerOptions): Hub {
         logger: silentLogger,
       })
     : undefined;
-  return createHub({ layer, logger: silentLogger });
+  return createHub({ layer, logger: silentLogger, telemetry });
 }
 
 /** `room:<id>` → channel `room`, group `<id>`; `global` and `shaped` are channel-wide. */
@@ -128,11 +128,18 @@ export function gqlcastContender(variant: {
   share?: boolean;
   /** The `room` channel retains this history, so its results carry cursors (docs/resume.md). */
   retain?: RetainOptions;
+  /** `false`: OpenTelemetry turned off on the hub and the server (gqlcast-otel-off). */
+  telemetry?: boolean;
+  /** Runs first in the server's process, before the hub and the server exist (an SDK to register). */
+  setup?: () => void;
+  /** Only these scenarios (see `ContenderModule.scenarios`). */
+  scenarios?: ContenderModule['scenarios'];
 }): ContenderModule {
   return {
     id: variant.id,
     description: variant.description,
     role: 'under-test',
+    ...(variant.scenarios === undefined ? {} : { scenarios: variant.scenarios }),
     packages: [
       '@gqlcast/server',
       '@gqlcast/core',
@@ -143,9 +150,11 @@ export function gqlcastContender(variant: {
       ...variant.packages,
     ],
     async startServer(options) {
-      const hub = hubFor(options);
+      variant.setup?.();
+      const hub = hubFor(options, variant.telemetry !== false);
       const ch = channels(hub, variant.retain);
       const gql = createGraphqlWsServer({
+        ...(variant.telemetry === false ? { telemetry: false } : {}),
         // graphql-js's own execute unless the variant brings one (graphql-jit): the server then
         // projects notifications whose selection only copies properties, as a user gets it.
         ...(variant.execute === undefined ? {} : { execute: variant.execute }),

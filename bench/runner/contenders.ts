@@ -4,12 +4,21 @@ import { readFileSync } from 'node:fs';
 import type { ContenderModule } from '../contenders/api.js';
 import { layersOf } from '../contenders/layers.js';
 import { benchDir } from './child.js';
+import type { ScenarioId } from './profile.js';
+
+/** The scenarios of this run that `contender` takes part in. */
+export function scenariosOf(contender: ContenderInfo, scenarios: ReadonlySet<ScenarioId>): ReadonlySet<ScenarioId> {
+  const own = contender.scenarios;
+  return own === undefined ? scenarios : new Set([...scenarios].filter((scenario) => own.has(scenario)));
+}
 
 /** Every contender the full suite runs, in report order. */
 export const memoryIds = [
   'gqlcast',
   'gqlcast-noshare',
   'gqlcast-jit',
+  'gqlcast-otel-off',
+  'gqlcast-otel-sdk',
   'gws-yoga',
   'gws-apollo',
   'gws-compat',
@@ -37,6 +46,8 @@ export interface ContenderInfo {
   description: string;
   layers: ('memory' | 'redis')[];
   versions: Record<string, string>;
+  /** The scenarios it takes part in; `undefined`: every scenario of its layers. */
+  scenarios: ReadonlySet<ScenarioId> | undefined;
 }
 
 /** The installed version of an npm package (bench's own dependency tree). */
@@ -60,5 +71,6 @@ export async function loadContender(file: string): Promise<ContenderInfo> {
     description: module.description,
     layers: layersOf(module),
     versions: Object.fromEntries(module.packages.map((name) => [name, versionOf(name)])),
+    scenarios: module.scenarios === undefined ? undefined : new Set(module.scenarios),
   };
 }
