@@ -1,4 +1,5 @@
 import type { EndReason, UnsubscribeReason } from '@gqlcast/core';
+import { failActiveSpan } from '@gqlcast/core/telemetry';
 import type { GraphQLResolveInfo } from 'graphql';
 import type { FieldDefinition } from './stream.js';
 
@@ -8,7 +9,11 @@ import type { FieldDefinition } from './stream.js';
  * Wrapped so that other plugins wrapping `resolve` never mistake it for a value.
  */
 export class PublishFailure {
-  constructor(readonly error: unknown) {}
+  constructor(readonly error: unknown) {
+    // Recorded once, where it happens: on the span of the broadcast being processed (push) or of
+    // the subscription (pull), when tracing.
+    failActiveSpan(error);
+  }
 }
 
 /** Runs a field's `unsubscribed` hook; its failure is logged, never thrown. */

@@ -4,7 +4,7 @@
 // received broadcast's span, so one trace runs from the broadcast to the sockets.
 import { createHub, SKIP, silentLogger } from '@gqlcast/core';
 import GqlcastPlugin from '@gqlcast/pothos';
-import { SpanKind } from '@opentelemetry/api';
+import { SpanKind, SpanStatusCode } from '@opentelemetry/api';
 import type { ReadableSpan } from '@opentelemetry/sdk-trace-base';
 import SchemaBuilder from '@pothos/core';
 import { describe, expect, it } from 'vitest';
@@ -32,6 +32,14 @@ function fixture() {
         publish: (payload) => (payload.text.startsWith('-') ? SKIP : { text: payload.text }),
       }),
       shared: t.subscriptionField({ type: News, channel: news, share: true }),
+      failing: t.subscriptionField({
+        type: News,
+        channel: news,
+        publish: (payload) => {
+          if (payload.text === 'boom') throw new Error('publish failed on boom');
+          return payload;
+        },
+      }),
     }),
   });
   return { hub, news, schema: builder.toSchema() };
@@ -77,6 +85,25 @@ describe('a subscription span', () => {
       'gqlcast.notifications.skipped': 3,
       'gqlcast.notifications.dropped': 0,
     });
+  });
+});
+
+describe('a failing publish', () => {
+  it('marks the received broadcast’s span failed, with the exception recorded once', async () => {
+    await using server = await serve();
+    const client = await subscribed(server, 'subscription { failing { text } }');
+    exporter.reset();
+    await server.news.broadcast({ payload: { text: 'boom' } });
+    const failed = await client.next();
+    expect(failed.payload).toMatchObject({ errors: [{ message: 'publish failed on boom' }] });
+    const received = await finished((s) => s.name === 'process news');
+    expect(received.status.code).toBe(SpanStatusCode.ERROR);
+    expect(received.events.filter((event) => event.name === 'exception')).toHaveLength(1);
+    // The stream goes on, and the next broadcast's span is fine.
+    exporter.reset();
+    await server.news.broadcast({ payload: { text: 'fine' } });
+    expect((await client.next()).payload).toEqual({ data: { failing: { text: 'fine' } } });
+    expect((await finished((s) => s.name === 'process news')).status.code).toBe(SpanStatusCode.UNSET);
   });
 });
 

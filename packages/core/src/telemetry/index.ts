@@ -84,7 +84,11 @@ export interface ObservableInstrument {
 export type ObservableCallback = (result: { observe(value: number, attributes?: MetricAttributes): void }) => void;
 
 interface Api {
-  trace: { getTracer(name: string, version?: string): Tracer; setSpan(context: unknown, span: TelemetrySpan): unknown };
+  trace: {
+    getTracer(name: string, version?: string): Tracer;
+    setSpan(context: unknown, span: TelemetrySpan): unknown;
+    getActiveSpan(): (TelemetrySpan & { isRecording(): boolean }) | undefined;
+  };
   context: { active(): unknown; with<T>(context: unknown, fn: () => T): T };
   propagation: {
     inject(context: unknown, carrier: Record<string, string>): void;
@@ -180,6 +184,16 @@ export function recordFailure(span: TelemetrySpan, error: unknown): void {
   const exception = error instanceof Error ? error : String(error);
   span.recordException(exception);
   span.setStatus({ code: statusError, message: error instanceof Error ? error.message : String(error) });
+}
+
+/**
+ * Marks the span active here failed, when one is recording: a failure found where no span of
+ * gqlcast's own is at hand (a field's `publish` throwing, inside the received broadcast's span
+ * or the subscription's).
+ */
+export function failActiveSpan(error: unknown): void {
+  const span = openTelemetry()?.trace.getActiveSpan();
+  if (span?.isRecording()) recordFailure(span, error);
 }
 
 /** Ends `span` when `promise` settles: failed if it rejects. Returns `promise` itself. */
