@@ -36,7 +36,20 @@ function fixture() {
   const News = builder
     .objectRef<{ text: string }>('News')
     .implement({ fields: (t) => ({ text: t.exposeString('text') }) });
-  builder.subscriptionType({ fields: (t) => ({ news: t.subscriptionField({ type: News, channel: news }) }) });
+  builder.subscriptionType({
+    fields: (t) => ({
+      news: t.subscriptionField({ type: News, channel: news }),
+      // graphql-js's own path: a stream that yields once, then breaks.
+      breaking: t.field({
+        type: News,
+        subscribe: async function* () {
+          yield { text: 'first' };
+          throw new Error('the stream broke');
+        },
+        resolve: (value) => value as { text: string },
+      }),
+    }),
+  });
   return { hub, news, schema: builder.toSchema(), topicSubscribed };
 }
 
@@ -114,6 +127,30 @@ describe('operation spans', () => {
     expect((await client.next()).type).toBe('complete');
     const span = await finished((s) => s.name === 'subscription');
     expect(span.attributes['gqlcast.end_reason']).toBe('unsubscribe');
+  });
+
+  it('records shutdown when the server closes under a subscription', async () => {
+    const server = await serve();
+    const client = await connected(server);
+    client.send({ id: 's', type: 'subscribe', payload: { query: 'subscription { news { text } }' } });
+    await client.next();
+    await server.gql.close();
+    const span = await finished((s) => s.name === 'subscription');
+    expect(span.attributes['gqlcast.end_reason']).toBe('shutdown');
+    await server[Symbol.asyncDispose]();
+  });
+
+  it('records error, with status ERROR and the exception once, when the stream fails', async () => {
+    await using server = await serve({ logger: silentLogger });
+    const client = await connected(server);
+    client.send({ id: 's', type: 'subscribe', payload: { query: 'subscription { breaking { text } }' } });
+    await client.next(); // the confirmation
+    expect((await client.next()).payload).toEqual({ data: { breaking: { text: 'first' } } });
+    expect((await client.next()).type).toBe('error');
+    const span = await finished((s) => s.name === 'subscription');
+    expect(span.attributes).toMatchObject({ 'gqlcast.end_reason': 'error', 'gqlcast.notifications.delivered': 1 });
+    expect(span.status.code).toBe(SpanStatusCode.ERROR);
+    expect(span.events.filter((event) => event.name === 'exception')).toHaveLength(1);
   });
 
   it('marks a refused operation failed, with its errors recorded once', async () => {
