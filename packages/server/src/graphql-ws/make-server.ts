@@ -15,7 +15,9 @@ import {
   parse as graphqlParse,
   subscribe as graphqlSubscribe,
   validate as graphqlValidate,
+  type OperationDefinitionNode,
 } from 'graphql';
+import { CompatPush, CompatPushConnection, pushAllowed } from './push.js';
 import type { CompatSocket, Context, InitPayload, OperationResult, Server, ServerOptions } from './types.js';
 
 /**
@@ -26,9 +28,13 @@ import type { CompatSocket, Context, InitPayload, OperationResult, Server, Serve
  * graphql-ws wherever its tests and PROTOCOL.md show a behaviour.
  */
 export function makeServer<P extends InitPayload = InitPayload, E = unknown>(options: ServerOptions<P, E>): Server<E> {
+  // One set of shared executions for every connection, when push delivery is allowed at all.
+  const push = pushAllowed(options as ServerOptions<never, never>)
+    ? new CompatPush(options as ServerOptions<never, never>)
+    : undefined;
   return {
     opened(socket, extra) {
-      return new CompatConnection<P, E>(options, socket, extra).closed;
+      return new CompatConnection<P, E>(options, socket, extra, push).closed;
     },
   };
 }
@@ -40,11 +46,16 @@ class CompatConnection<P extends InitPayload, E> {
   readonly #socket: CompatSocket;
   readonly #ctx: Mutable<Context<P, E>>;
   readonly #initWait: NodeJS.Timeout | undefined;
+  /** The push path, when allowed and the transport reports its buffer (`useServer` does). */
+  readonly #push: CompatPushConnection | undefined;
   readonly closed: (code?: number, reason?: string) => Promise<void>;
 
-  constructor(options: ServerOptions<P, E>, socket: CompatSocket, extra: E) {
+  constructor(options: ServerOptions<P, E>, socket: CompatSocket, extra: E, push: CompatPush | undefined) {
     this.#options = options;
     this.#socket = socket;
+    const pushSocket = socket.gqlcastSocket;
+    this.#push =
+      push !== undefined && pushSocket !== undefined ? new CompatPushConnection(push, pushSocket) : undefined;
     this.#ctx = { connectionInitReceived: false, acknowledged: false, subscriptions: {}, extra };
     if (socket.protocol !== Subprotocol.TransportWs) {
       void socket.close(CloseCode.SubprotocolNotAcceptable, 'Subprotocol not acceptable');
@@ -133,14 +144,45 @@ class CompatConnection<P extends InitPayload, E> {
     try {
       const prepared = await this.#prepare(id, payload);
       if (prepared === undefined) return;
-      const { args, operation } = prepared;
+      const { args, operation, definition, query } = prepared;
       const options = this.#options;
-      let result: OperationResult =
-        operation === 'subscription'
-          ? await (options.subscribe ?? graphqlSubscribe)(args)
-          : await (options.execute ?? graphqlExecute)(args);
-      const replaced = await options.onOperation?.(ctx, id, payload, args, result);
-      if (replaced) result = replaced;
+      const push = this.#push;
+      let result: OperationResult;
+      if (operation === 'subscription' && push?.accepts(args, definition)) {
+        const started = await push.start(id, args, query);
+        if (!('member' in started)) result = started;
+        else {
+          // graphql-ws: `onOperation` sees what `subscribe` returned, and may replace it.
+          const replaced = await options.onOperation?.(ctx, id, payload, args, started.stream);
+          if (replaced) {
+            await started.stream.return(undefined);
+            result = replaced;
+          } else {
+            if (!(id in ctx.subscriptions)) {
+              // Completed by the client while it started.
+              await started.stream.return(undefined);
+              return;
+            }
+            ctx.subscriptions[id] = started.stream;
+            started.member.activate();
+            const end = await started.ended;
+            if (end.error !== undefined && id in ctx.subscriptions) {
+              const cause = end.error instanceof Error ? end.error : new Error(String(end.error));
+              await this.#error(id, payload, [new GraphQLError(cause.message, { originalError: cause })]);
+              delete ctx.subscriptions[id];
+            }
+            await this.#completed(id, payload, id in ctx.subscriptions);
+            return;
+          }
+        }
+      } else {
+        result =
+          operation === 'subscription'
+            ? await (options.subscribe ?? graphqlSubscribe)(args)
+            : await (options.execute ?? graphqlExecute)(args);
+        const replaced = await options.onOperation?.(ctx, id, payload, args, result);
+        if (replaced) result = replaced;
+      }
       if (isAsyncIterable(result)) {
         if (!(id in ctx.subscriptions)) {
           // Completed by the client while it started: end the stream it would have been.
@@ -168,10 +210,15 @@ class CompatConnection<P extends InitPayload, E> {
   async #prepare(
     id: string,
     payload: SubscribePayload,
-  ): Promise<{ args: ExecutionArgs; operation: string } | undefined> {
+  ): Promise<
+    | { args: ExecutionArgs; operation: string; definition: OperationDefinitionNode; query: string | undefined }
+    | undefined
+  > {
     const ctx = this.#ctx;
     const options = this.#options;
     let args: ExecutionArgs;
+    /** The text the document was parsed from; `undefined` for a document `onSubscribe` gave. */
+    let query: string | undefined;
     const fromHook = await options.onSubscribe?.(ctx, id, payload);
     if (fromHook) {
       if (isGraphQLErrors(fromHook)) {
@@ -192,6 +239,7 @@ class CompatConnection<P extends InitPayload, E> {
       };
       const schema = typeof schemaOption === 'function' ? await schemaOption(ctx, id, payload, partial) : schemaOption;
       args = { ...partial, schema };
+      query = payload.query;
       const errors = (options.validate ?? graphqlValidate)(args.schema, args.document);
       if (errors.length > 0) {
         if (id in ctx.subscriptions) await this.#error(id, payload, errors);
@@ -208,7 +256,7 @@ class CompatConnection<P extends InitPayload, E> {
       const context = options.context;
       args.contextValue = typeof context === 'function' ? await context(ctx, id, payload, args) : context;
     }
-    return { args, operation: operation.operation };
+    return { args, operation: operation.operation, definition: operation, query };
   }
 
   async #next(id: string, payload: SubscribePayload, args: ExecutionArgs, result: ExecutionResult): Promise<void> {
@@ -239,13 +287,20 @@ class CompatConnection<P extends InitPayload, E> {
     if (isAsyncGenerator(stream)) await stream.return(undefined);
   }
 
-  #send(message: object): Promise<void> | void {
-    return this.#socket.send(JSON.stringify(message, this.#options.jsonMessageReplacer));
+  #send(message: { type: string; id?: string; payload?: unknown }): Promise<void> | void {
+    const data = JSON.stringify(message, this.#options.jsonMessageReplacer);
+    const outbox = this.#push?.outbox;
+    // Once a subscription is pushed, an operation's messages queue behind its notifications
+    // (its `complete` comes last), and the sender waits while the socket is behind, as graphql-ws does.
+    if (outbox === undefined || message.id === undefined) return this.#socket.send(data);
+    outbox.send(message.id, data);
+    return outbox.drained();
   }
 
   async #close(code?: number, reason?: string): Promise<void> {
     clearTimeout(this.#initWait);
     const ctx = this.#ctx;
+    this.#push?.close();
     const streams = Object.values(ctx.subscriptions);
     ctx.subscriptions = {};
     await Promise.all(streams.filter(isAsyncGenerator).map((stream) => stream.return(undefined)));

@@ -12,6 +12,7 @@ import type {
   validate,
 } from 'graphql';
 import type { WebSocket } from 'ws';
+import type { Socket } from '../connection.js';
 
 // The shapes of graphql-ws 6's server options, declared here so that the compatibility entry
 // needs no graphql-ws installed (a program moving to gqlcast may remove it). They are structurally
@@ -168,6 +169,12 @@ export interface CompatSocket {
   onPing?(payload: Record<string, unknown> | undefined): Promise<void> | void;
   /** Receives pongs' payloads. */
   onPong?(payload: Record<string, unknown> | undefined): Promise<void> | void;
+  /**
+   * gqlcast's addition, set by `useServer`: the same socket with its buffer level, so that a
+   * `@gqlcast/pothos` field is pushed (shared executions, a bounded outbox) rather than pulled.
+   * A transport of your own may leave it out: its subscriptions are then pulled, as graphql-ws runs them.
+   */
+  readonly gqlcastSocket?: Socket | undefined;
 }
 
 /** graphql-ws's transport-independent server: `opened` per socket returns what to call when it closes. */

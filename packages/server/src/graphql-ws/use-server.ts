@@ -1,6 +1,11 @@
 import { CloseCode, limitCloseReason, negotiateSubprotocol, Subprotocol } from '@gqlcast/core/protocol';
 import type { WebSocketServer } from 'ws';
 import { makeServer } from './make-server.js';
+import { CompatPushSocket } from './push-socket.js';
+
+/** The buffer level above which a pushed subscription's notifications wait in its outbox (as gqlcast's server). */
+const sendHighWaterMark = 1_048_576;
+
 import type { Disposable, Extra, InitPayload, ServerOptions } from './types.js';
 
 /**
@@ -62,9 +67,11 @@ export function useServer<P extends InitPayload = InitPayload, E extends object 
           }, keepAlive)
         : undefined;
 
+    const pushSocket = new CompatPushSocket(socket, sendHighWaterMark);
     const closed = server.opened(
       {
         protocol: socket.protocol,
+        gqlcastSocket: pushSocket,
         send: (data) =>
           new Promise<void>((resolve, reject) => {
             if (socket.readyState !== socket.OPEN) return resolve();
@@ -90,6 +97,7 @@ export function useServer<P extends InitPayload = InitPayload, E extends object 
     );
 
     socket.once('close', (code, reason) => {
+      pushSocket.closed();
       clearTimeout(pongWait);
       clearInterval(pings);
       void closed(code, String(reason));

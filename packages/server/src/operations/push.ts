@@ -114,7 +114,7 @@ export async function subscribePush(
  * for as long as the field's source lives, so once accepted it lets go of the
  * operation it was made for.
  */
-class Offer implements PushOffer {
+export class Offer implements PushOffer {
   declare readonly [pushOfferKey]: true;
   readonly wrapPublish: ((publish: PublishCall) => PublishCall) | undefined;
   readonly resume: PushResume | undefined;
