@@ -1,3 +1,4 @@
+import { CloseCode } from '@gqlcast/core/protocol';
 import {
   type MetricAttributes,
   meterOf,
@@ -26,6 +27,29 @@ export interface NotificationTally {
   delivered: number;
   skipped: number;
   dropped: number;
+}
+
+/**
+ * The codes the close metric names: the protocols' own and WebSocket's usual ones. A client may
+ * close with any code from 3000 to 4999; those are counted as `other`, so a client cannot grow
+ * the metric's series without bound.
+ */
+const namedCloseCodes = new Set([
+  ...Object.values(CloseCode),
+  1002,
+  1003,
+  1005,
+  1006,
+  1007,
+  1010,
+  1011,
+  1013,
+  1014,
+  1015,
+]);
+
+function closeCodeOf(code: number): number | 'other' {
+  return namedCloseCodes.has(code) ? code : 'other';
 }
 
 interface Adder {
@@ -143,7 +167,7 @@ export class ServerTelemetry {
 
   connectionClosed(subprotocol: string, code: number): void {
     this.#connections?.add(-1, { 'gqlcast.subprotocol': subprotocol });
-    this.#closes?.add(1, { 'gqlcast.close_code': code });
+    this.#closes?.add(1, { 'gqlcast.close_code': closeCodeOf(code) });
   }
 
   refused(reason: RefusalReason): void {

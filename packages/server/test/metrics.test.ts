@@ -97,6 +97,21 @@ describe('connection metrics', () => {
   });
 });
 
+describe('close codes', () => {
+  it('counts a close code a client made up as other, so clients cannot grow the series', async () => {
+    await using server = await serve();
+    for (const code of [3001, 3002, 4999]) {
+      const client = await server.client('graphql-transport-ws');
+      await client.init();
+      client.ws.close(code);
+      await client.closed;
+    }
+    await reaches('gqlcast.connections.closed', { 'gqlcast.close_code': 'other' }, 3);
+    const points = await recorder.points('gqlcast.connections.closed');
+    expect(points.map((point) => point.attributes['gqlcast.close_code'])).not.toContain(3001);
+  });
+});
+
 describe('operation metrics', () => {
   it('counts subscriptions active by field and refused operations by code', async () => {
     await using server = await serve({ maxSubscriptionsPerConnection: 1 });
