@@ -212,7 +212,7 @@ export class Fanout {
           });
           span.end();
         }
-        if (headers !== undefined) telemetry.delivered(entry.channel, headers);
+        if (headers !== undefined) telemetry.recordLatency(entry.channel, headers);
         return;
       }
       case FrameKind.Unsubscribe: {

@@ -51,7 +51,7 @@ export class HubTelemetry {
   }
 
   /** Records how long a broadcast took to be fanned out here (clocks of two machines allowing). */
-  delivered(channel: string, headers: NotificationHeaders | undefined): void {
+  recordLatency(channel: string, headers: NotificationHeaders | undefined): void {
     const sentAt = headers?.sentAt;
     if (this.#latency === undefined || sentAt === undefined) return;
     // Another machine's clock may be ahead: a negative latency is recorded as 0, never dropped.
