@@ -26,6 +26,14 @@ afterAll(async () => {
 const subscription = 'subscription { onNewChatMessage { text } }';
 const send = 'mutation { sendChatMessage(chatroom: "kittens", text: "hello") { ok } }';
 
+/** `listener` subscribes, `sender` sends one message (the chat never echoes it to its sender): what `listener` got. */
+async function oneMessage(listener: ReturnType<typeof createClient>, sender: ReturnType<typeof createClient>) {
+  const messages = listener.subscribe({ query: subscription });
+  await messages.ready;
+  await sender.execute({ query: send });
+  return (await messages.next()).value;
+}
+
 /** One Prometheus sample: the line of `name` whose labels include every one of `labels`. */
 function sample(text: string, name: string, labels: Record<string, string>): number | undefined {
   for (const line of text.split('\n')) {
@@ -47,13 +55,11 @@ describe('PROMETHEUS_METRICS=1', () => {
       metrics: telemetry?.metricsHandler,
     });
     const url = `ws://127.0.0.1:${server.port}/graphql`;
+    // Stays connected while /metrics is read: a listener and a sender.
     const listener = createClient({ transport: webSocketTransport(url), retry: false });
     const sender = createClient({ transport: webSocketTransport(url), retry: false });
     try {
-      const messages = listener.subscribe({ query: subscription });
-      await messages.ready;
-      await sender.execute({ query: send });
-      expect((await messages.next()).value).toEqual({ data: { onNewChatMessage: { text: 'hello' } } });
+      expect(await oneMessage(listener, sender)).toEqual({ data: { onNewChatMessage: { text: 'hello' } } });
 
       const response = await fetch(`http://127.0.0.1:${server.port}/metrics`);
       expect(response.status).toBe(200);
@@ -112,14 +118,10 @@ describe('OTEL_EXPORTER_OTLP_ENDPOINT', () => {
     try {
       const port = Number((await waitForLine(chat, /localhost:(\d+) \(GraphiQL/))[1]);
       const url = `ws://127.0.0.1:${port}/graphql`;
-      // Two clients: the chat never echoes a message to its sender.
       const listener = createClient({ transport: webSocketTransport(url), retry: false });
       const sender = createClient({ transport: webSocketTransport(url), retry: false });
       try {
-        const messages = listener.subscribe({ query: subscription });
-        await messages.ready;
-        await sender.execute({ query: send });
-        await messages.next();
+        await oneMessage(listener, sender);
       } finally {
         await listener.close();
         await sender.close();

@@ -12,7 +12,12 @@ import {
   type MetricData,
   PeriodicExportingMetricReader,
 } from '@opentelemetry/sdk-metrics';
-import { BasicTracerProvider, InMemorySpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
+import {
+  BasicTracerProvider,
+  InMemorySpanExporter,
+  type ReadableSpan,
+  SimpleSpanProcessor,
+} from '@opentelemetry/sdk-trace-base';
 import { afterAll, beforeAll, beforeEach } from 'vitest';
 
 /** Registers the tracing SDK for the calling test file; each test starts with no finished span. */
@@ -30,6 +35,21 @@ export function recordSpans(): InMemorySpanExporter {
   });
   beforeEach(() => exporter.reset());
   return exporter;
+}
+
+/**
+ * Resolves with the finished span that `test` picks, once there is one (a span may end after the
+ * answer the test awaited was sent), waiting one event-loop turn at a time, no timer.
+ */
+export async function finishedSpan(
+  exporter: InMemorySpanExporter,
+  test: (span: ReadableSpan) => boolean,
+): Promise<ReadableSpan> {
+  for (;;) {
+    const span = exporter.getFinishedSpans().find(test);
+    if (span !== undefined) return span;
+    await new Promise((resolve) => setImmediate(resolve));
+  }
 }
 
 /** The metrics SDK: `collect()` reads every instrument now (cumulative values). */

@@ -2,41 +2,18 @@
 // scenario: connections open and closed by code, refusals by reason, operations refused by
 // code, subscriptions active by field, notifications by channel and outcome, bytes waiting.
 import { once } from 'node:events';
-import { createHub, SKIP, silentLogger } from '@gqlcast/core';
-import GqlcastPlugin from '@gqlcast/pothos';
-import SchemaBuilder from '@pothos/core';
 import { describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
-import { z } from 'zod';
 import { recordMetrics } from '../../core/test/trace-recorder.js';
 import type { ServerOptions } from '../src/index.js';
+import { newsFixture } from './utils/news-schema.js';
 import type { TestClient } from './utils/test-client.js';
 import { startServer } from './utils/test-server.js';
 
 const recorder = recordMetrics();
 
-function fixture(queueLimit?: number) {
-  const hub = createHub({ logger: silentLogger, queueLimit });
-  const news = hub.channel('news', { payload: z.object({ text: z.string() }) });
-  const builder = new SchemaBuilder<{ Context: object }>({ plugins: [GqlcastPlugin] });
-  builder.queryType({ fields: (t) => ({ hello: t.string({ resolve: () => 'hi' }) }) });
-  const News = builder
-    .objectRef<{ text: string }>('News')
-    .implement({ fields: (t) => ({ text: t.exposeString('text') }) });
-  builder.subscriptionType({
-    fields: (t) => ({
-      news: t.subscriptionField({
-        type: News,
-        channel: news,
-        publish: (payload) => (payload.text.startsWith('-') ? SKIP : payload),
-      }),
-    }),
-  });
-  return { hub, news, schema: builder.toSchema() };
-}
-
 async function serve(options: Partial<ServerOptions> = {}, queueLimit?: number) {
-  const f = fixture(queueLimit);
+  const f = newsFixture(queueLimit);
   const server = await startServer({ confirmSubscriptions: true, ...options }, f);
   return { ...server, news: f.news };
 }

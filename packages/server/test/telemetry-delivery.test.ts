@@ -1,63 +1,20 @@
-// OpenTelemetry on the delivery side (issue 21), with the real SDK: a subscription's span
-// counts what became of its notifications (delivered, skipped, dropped); a shared execution
-// runs inside one CONSUMER span per notification (never one per subscriber), a child of the
-// received broadcast's span, so one trace runs from the broadcast to the sockets.
-import { createHub, SKIP, silentLogger } from '@gqlcast/core';
-import GqlcastPlugin from '@gqlcast/pothos';
 import { SpanKind, SpanStatusCode } from '@opentelemetry/api';
 import type { ReadableSpan } from '@opentelemetry/sdk-trace-base';
-import SchemaBuilder from '@pothos/core';
 import { describe, expect, it } from 'vitest';
-import { z } from 'zod';
-import { recordSpans } from '../../core/test/trace-recorder.js';
+import { finishedSpan, recordSpans } from '../../core/test/trace-recorder.js';
+import { newsFixture } from './utils/news-schema.js';
 import type { TestClient } from './utils/test-client.js';
 import { startServer } from './utils/test-server.js';
 
 const exporter = recordSpans();
 
-function fixture() {
-  const hub = createHub({ logger: silentLogger });
-  const news = hub.channel('news', { payload: z.object({ text: z.string() }) });
-  const builder = new SchemaBuilder<{ Context: object }>({ plugins: [GqlcastPlugin] });
-  builder.queryType({ fields: (t) => ({ hello: t.string({ resolve: () => 'hi' }) }) });
-  const News = builder
-    .objectRef<{ text: string }>('News')
-    .implement({ fields: (t) => ({ text: t.exposeString('text') }) });
-  builder.subscriptionType({
-    fields: (t) => ({
-      // Skips what starts with "-": a per-subscriber publish, nothing shared.
-      news: t.subscriptionField({
-        type: News,
-        channel: news,
-        publish: (payload) => (payload.text.startsWith('-') ? SKIP : { text: payload.text }),
-      }),
-      shared: t.subscriptionField({ type: News, channel: news, share: true }),
-      failing: t.subscriptionField({
-        type: News,
-        channel: news,
-        publish: (payload) => {
-          if (payload.text === 'boom') throw new Error('publish failed on boom');
-          return payload;
-        },
-      }),
-    }),
-  });
-  return { hub, news, schema: builder.toSchema() };
-}
-
 async function serve() {
-  const f = fixture();
+  const f = newsFixture();
   const server = await startServer({ confirmSubscriptions: true }, f);
   return { ...server, news: f.news };
 }
 
-async function finished(test: (span: ReadableSpan) => boolean): Promise<ReadableSpan> {
-  for (;;) {
-    const span = exporter.getFinishedSpans().find(test);
-    if (span !== undefined) return span;
-    await new Promise((resolve) => setImmediate(resolve));
-  }
-}
+const finished = (test: (span: ReadableSpan) => boolean) => finishedSpan(exporter, test);
 
 async function subscribed(server: Awaited<ReturnType<typeof serve>>, query: string): Promise<TestClient> {
   const client = await server.client('graphql-transport-ws');

@@ -8,7 +8,7 @@ import type { ReadableSpan } from '@opentelemetry/sdk-trace-base';
 import SchemaBuilder from '@pothos/core';
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { recordSpans } from '../../core/test/trace-recorder.js';
+import { finishedSpan, recordSpans } from '../../core/test/trace-recorder.js';
 import type { ServerOptions } from '../src/index.js';
 import type { TestClient } from './utils/test-client.js';
 import { startServer } from './utils/test-server.js';
@@ -59,14 +59,7 @@ async function serve(options: Partial<ServerOptions> = {}) {
   return { ...server, news: f.news };
 }
 
-/** Resolves with the finished span that `test` picks, once there is one (spans end after the answer is sent). */
-async function finished(test: (span: ReadableSpan) => boolean): Promise<ReadableSpan> {
-  for (;;) {
-    const span = exporter.getFinishedSpans().find(test);
-    if (span !== undefined) return span;
-    await new Promise((resolve) => setImmediate(resolve));
-  }
-}
+const finished = (test: (span: ReadableSpan) => boolean) => finishedSpan(exporter, test);
 
 async function connected(server: Awaited<ReturnType<typeof serve>>): Promise<TestClient> {
   const client = await server.client('graphql-transport-ws');
