@@ -46,7 +46,7 @@ function sample(text: string, name: string, labels: Record<string, string>): num
 
 describe('PROMETHEUS_METRICS=1', () => {
   it('serves gqlcast’s metrics on /metrics in the Prometheus text format', async () => {
-    const telemetry = startTelemetry({ PROMETHEUS_METRICS: '1' });
+    const telemetry = await startTelemetry({ PROMETHEUS_METRICS: '1' });
     const server = await startChatServer({
       port: 0,
       databaseFile: join(dir, 'prometheus.sqlite'),

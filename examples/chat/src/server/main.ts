@@ -4,7 +4,7 @@ import { startChatServer } from './app.js';
 import { startTelemetry } from './telemetry.js';
 
 // First: the hub and the server make their instruments when they are created.
-const telemetry = startTelemetry();
+const telemetry = await startTelemetry();
 if (telemetry?.metricsHandler) console.log('[chat] Prometheus metrics on /metrics.');
 
 const server = await startChatServer({

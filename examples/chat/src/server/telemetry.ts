@@ -5,13 +5,7 @@
 // It must run before the hub and the server are created: they make their instruments once,
 // at creation, from the MeterProvider registered then.
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { metrics } from '@opentelemetry/api';
-import { OTLPMetricExporter } from '@opentelemetry/exporter-metrics-otlp-http';
-import { PrometheusExporter } from '@opentelemetry/exporter-prometheus';
-import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
-import { resourceFromAttributes } from '@opentelemetry/resources';
-import { MeterProvider, type MetricReader, PeriodicExportingMetricReader } from '@opentelemetry/sdk-metrics';
-import { BatchSpanProcessor, NodeTracerProvider } from '@opentelemetry/sdk-trace-node';
+import type { MetricReader } from '@opentelemetry/sdk-metrics';
 
 export interface ChatTelemetry {
   /** Serves the Prometheus text format (with `PROMETHEUS_METRICS`). */
@@ -20,33 +14,49 @@ export interface ChatTelemetry {
   shutdown(): Promise<void>;
 }
 
-/** Registers the SDK as the environment asks; `undefined` when it asks for nothing. */
-export function startTelemetry(env: NodeJS.ProcessEnv = process.env): ChatTelemetry | undefined {
+/**
+ * Registers the SDK as the environment asks; `undefined` when it asks for nothing. The SDK's
+ * packages are loaded only then: a chat without telemetry never loads them.
+ */
+export async function startTelemetry(env: NodeJS.ProcessEnv = process.env): Promise<ChatTelemetry | undefined> {
   const otlp = Boolean(env.OTEL_EXPORTER_OTLP_ENDPOINT);
   const prometheus = env.PROMETHEUS_METRICS === '1' || env.PROMETHEUS_METRICS === 'true';
   if (!otlp && !prometheus) return undefined;
+  const [{ metrics }, { resourceFromAttributes }, metricsSdk, tracingSdk] = await Promise.all([
+    import('@opentelemetry/api'),
+    import('@opentelemetry/resources'),
+    import('@opentelemetry/sdk-metrics'),
+    import('@opentelemetry/sdk-trace-node'),
+  ]);
   const resource = resourceFromAttributes({ 'service.name': env.OTEL_SERVICE_NAME || 'gqlcast-chat' });
 
   // register(): AsyncLocalStorage context and the W3C trace-context propagator, so a broadcast's
   // trace context travels through Redis to the other servers.
-  const tracing = otlp
-    ? new NodeTracerProvider({ resource, spanProcessors: [new BatchSpanProcessor(new OTLPTraceExporter())] })
-    : undefined;
-  tracing?.register();
-
+  let tracing: InstanceType<typeof tracingSdk.NodeTracerProvider> | undefined;
   const readers: MetricReader[] = [];
   if (otlp) {
+    const [{ OTLPTraceExporter }, { OTLPMetricExporter }] = await Promise.all([
+      import('@opentelemetry/exporter-trace-otlp-http'),
+      import('@opentelemetry/exporter-metrics-otlp-http'),
+    ]);
+    tracing = new tracingSdk.NodeTracerProvider({
+      resource,
+      spanProcessors: [new tracingSdk.BatchSpanProcessor(new OTLPTraceExporter())],
+    });
+    tracing.register();
     readers.push(
-      new PeriodicExportingMetricReader({
+      new metricsSdk.PeriodicExportingMetricReader({
         exporter: new OTLPMetricExporter(),
         exportIntervalMillis: Number(env.OTEL_METRIC_EXPORT_INTERVAL) || 60_000,
       }),
     );
   }
   // Served on the chat's own HTTP server, not on a second port.
-  const exporter = prometheus ? new PrometheusExporter({ preventServerStart: true }) : undefined;
+  const exporter = prometheus
+    ? new (await import('@opentelemetry/exporter-prometheus')).PrometheusExporter({ preventServerStart: true })
+    : undefined;
   if (exporter !== undefined) readers.push(exporter);
-  const meterProvider = new MeterProvider({ resource, readers });
+  const meterProvider = new metricsSdk.MeterProvider({ resource, readers });
   metrics.setGlobalMeterProvider(meterProvider);
 
   return {
