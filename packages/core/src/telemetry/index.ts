@@ -140,7 +140,22 @@ export function startSpan(
   const otel = openTelemetry();
   if (otel === undefined) return undefined;
   const context = parent === undefined ? undefined : otel.propagation.extract(otel.context.active(), parent);
-  return otel.trace.getTracer(tracerName).startSpan(name, { kind, attributes }, context);
+  return tracerOf(otel, tracerName).startSpan(name, { kind, attributes }, context);
+}
+
+/**
+ * Tracers by name, got once: without an SDK the API makes a new proxy tracer on every call, and
+ * a proxy tracer follows the SDK once one is registered, so keeping it is correct.
+ */
+const tracers = new Map<string, Tracer>();
+
+function tracerOf(otel: Api, name: string): Tracer {
+  let tracer = tracers.get(name);
+  if (tracer === undefined) {
+    tracer = otel.trace.getTracer(name);
+    tracers.set(name, tracer);
+  }
+  return tracer;
 }
 
 /**
