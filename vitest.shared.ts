@@ -26,6 +26,8 @@ export const sharedProjectConfig = {
       { find: /^@gqlcast\/core\/testing$/, replacement: here('./packages/core/src/testing/index.ts') },
       { find: /^@gqlcast\/core\/protocol$/, replacement: here('./packages/core/src/protocol/index.ts') },
       { find: /^@gqlcast\/core\/push$/, replacement: here('./packages/core/src/push/index.ts') },
+      { find: /^@gqlcast\/core\/telemetry$/, replacement: here('./packages/core/src/telemetry/index.ts') },
+      { find: /^@gqlcast\/core\/support$/, replacement: here('./packages/core/src/support/index.ts') },
       { find: /^@gqlcast\/pothos$/, replacement: here('./packages/pothos/src/index.ts') },
       { find: /^@gqlcast\/server$/, replacement: here('./packages/server/src/index.ts') },
       { find: /^@gqlcast\/server\/testing$/, replacement: here('./packages/server/src/testing/index.ts') },

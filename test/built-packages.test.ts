@@ -20,3 +20,18 @@ it('runs the same without @opentelemetry/api installed (an optional peer: tracin
   );
   expect(JSON.parse(stdout)).toEqual({ data: { messages: 'bob: hello' } });
 });
+
+it('serves graphql-ws programs through @gqlcast/server/graphql-ws without loading zod (nor the channels)', async () => {
+  const { stdout } = await run(
+    process.execPath,
+    ['--import', './fixtures/without-zod.mjs', 'fixtures/compat-entry.mjs', '@gqlcast/server/graphql-ws'],
+    { cwd: here },
+  );
+  expect(JSON.parse(stdout)).toEqual({ data: { hello: 'world' } });
+  // The guard works: the core's main entry does load zod.
+  await expect(
+    run(process.execPath, ['--import', './fixtures/without-zod.mjs', '-e', "await import('@gqlcast/core')"], {
+      cwd: here,
+    }),
+  ).rejects.toThrow(/zod was loaded/);
+});

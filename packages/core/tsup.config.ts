@@ -8,5 +8,6 @@ export default defineConfig(
     'protocol/index': 'src/protocol/index.ts',
     'push/index': 'src/push/index.ts',
     'telemetry/index': 'src/telemetry/index.ts',
+    'support/index': 'src/support/index.ts',
   }),
 );

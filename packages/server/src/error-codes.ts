@@ -1,4 +1,4 @@
-import { isGqlcastError } from '@gqlcast/core';
+import { isGqlcastError } from '@gqlcast/core/support';
 import { GraphQLError } from 'graphql';
 
 /**

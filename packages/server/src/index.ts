@@ -1,5 +1,5 @@
-export { logText } from '@gqlcast/core';
 export { CloseCode, Subprotocol } from '@gqlcast/core/protocol';
+export { logText } from '@gqlcast/core/support';
 export type { Socket } from './connection.js';
 export { type CostLimit, costLimit } from './cost-limit.js';
 export { ServerErrorCode } from './error-codes.js';

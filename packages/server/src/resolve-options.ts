@@ -1,6 +1,7 @@
 import type { IncomingMessage } from 'node:http';
-import { escapingLogger, type Logger, loggerFrom } from '@gqlcast/core';
+import type { Logger } from '@gqlcast/core';
 import type { WireResult } from '@gqlcast/core/protocol';
+import { escapingLogger, loggerFrom } from '@gqlcast/core/support';
 import { execute, type GraphQLError, type GraphQLFormattedError, GraphQLSchema, type ValidationRule } from 'graphql';
 import type { CostLimit } from './cost-limit.js';
 import type { ExecuteFunction, MessageLimits, Middleware, OriginCheck, ServerOptions } from './options.js';

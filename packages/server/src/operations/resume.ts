@@ -1,6 +1,7 @@
-import { decodeCursor, type ResumeGap, type ResumePoint } from '@gqlcast/core';
+import type { ResumeGap, ResumePoint } from '@gqlcast/core';
 import type { SubscribePayload, WireError, WireResult } from '@gqlcast/core/protocol';
 import type { NotificationMark } from '@gqlcast/core/push';
+import { decodeCursor } from '@gqlcast/core/support';
 import { ServerErrorCode } from '../error-codes.js';
 
 /**

@@ -1,5 +1,6 @@
-import { type ResumeGap, returnWithReason } from '@gqlcast/core';
+import type { ResumeGap } from '@gqlcast/core';
 import { type PublishCall, type PullRoot, pullRootKey } from '@gqlcast/core/push';
+import { returnWithReason } from '@gqlcast/core/support';
 import type { ExecutionArgs, ExecutionResult } from 'graphql';
 import { ServerErrorCode as Codes } from '../error-codes.js';
 import { createSourceEventStream } from '../graphql-compat.js';
