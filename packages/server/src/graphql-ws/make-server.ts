@@ -153,7 +153,14 @@ class CompatConnection<P extends InitPayload, E> {
         if (!('member' in started)) result = started;
         else {
           // graphql-ws: `onOperation` sees what `subscribe` returned, and may replace it.
-          const replaced = await options.onOperation?.(ctx, id, payload, args, started.stream);
+          let replaced: OperationResult | undefined;
+          try {
+            replaced = (await options.onOperation?.(ctx, id, payload, args, started.stream)) || undefined;
+          } catch (error) {
+            // graphql-ws then closes the socket with 4500; the pushed subscription ends now.
+            await started.stream.return(undefined);
+            throw error;
+          }
           if (replaced) {
             await started.stream.return(undefined);
             result = replaced;

@@ -156,6 +156,12 @@ export class CompatPushConnection implements MemberHost {
   close(): void {
     this.stopReason = 'disconnect';
     this.#outbox?.close();
+    // Every member still here leaves, even one whose stream never reached `ctx.subscriptions`
+    // (a hook threw while it started): nothing may keep a channel subscription for a closed socket.
+    for (const member of [...this.#ends.keys()]) {
+      member.leave('disconnect');
+      this.#finish(member, {});
+    }
   }
 
   #finish(member: PushMember, end: PushEnd): void {

@@ -265,4 +265,33 @@ describe('a @gqlcast/pothos field under useServer', () => {
     }
     expect(received).toBeLessThan(sent + 1);
   });
+
+  it('ends a pushed subscription whose onOperation throws (the socket closes with 4500), leaving no channel subscription', async () => {
+    const f = fixture();
+    const url = await serve({
+      schema: f.schema,
+      onOperation: () => {
+        throw new Error('not today');
+      },
+    });
+    const raw = await TestClient.open(url, 'graphql-transport-ws');
+    cleanups.push(() => raw.close());
+    await raw.init();
+    raw.send({ id: 's', type: 'subscribe', payload: { query } });
+    expect((await raw.closed).code).toBe(4500);
+    await subscribed(f.hub, 0);
+  });
+
+  it('ends every pushed subscription of a client that disconnects', async () => {
+    const f = fixture();
+    const url = await serve({ schema: f.schema });
+    const raw = await TestClient.open(url, 'graphql-transport-ws');
+    await raw.init();
+    raw.send({ id: 'a', type: 'subscribe', payload: { query } });
+    raw.send({ id: 'b', type: 'subscribe', payload: { query: 'subscription Other { news { text } }' } });
+    await operationsStarted(2);
+    expect(f.hub.stats().subscriptions).toBe(1);
+    await raw.close();
+    await subscribed(f.hub, 0);
+  });
 });
