@@ -6,4 +6,4 @@ cd "$(dirname "$0")/.."
 source scripts/pnpm.sh
 bash scripts/ensure-system.sh
 pnpm_install
-exec pnpm --silent --filter @gqlcast/bench soak "$@"
+exec scripts/bin/pnpm --silent --filter @gqlcast/bench soak "$@"

@@ -9,6 +9,6 @@ source scripts/pnpm.sh
 pnpm_install
 pnpm --filter './packages/*' build
 if [ "${1:-}" = "--cluster" ]; then
-  exec pnpm --silent --filter @gqlcast/example-chat start:cluster
+  exec scripts/bin/pnpm --silent --filter @gqlcast/example-chat start:cluster
 fi
-exec pnpm --silent --filter @gqlcast/example-chat start
+exec scripts/bin/pnpm --silent --filter @gqlcast/example-chat start
