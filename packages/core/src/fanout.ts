@@ -190,6 +190,10 @@ export class Fanout {
     return undefined;
   }
 
+  #pushAll(entry: TopicEntry, payload: unknown, id: string | undefined): void {
+    for (const subscriber of entry.subscribers) subscriber.push(payload, entry.group, id);
+  }
+
   #receive(entry: TopicEntry, message: Uint8Array, id: string | undefined): void {
     if (entry.released || entry.subscribers.size === 0) return;
     switch (message[0]) {
@@ -204,12 +208,9 @@ export class Fanout {
         // One span per received broadcast, never per subscriber; what the subscribers do
         // synchronously (a shared execution, a socket write) happens inside it.
         const span = telemetry.processSpan(entry.channel, entry.group, entry.subscribers.size, headers);
-        if (span === undefined) {
-          for (const subscriber of entry.subscribers) subscriber.push(payload, entry.group, id);
-        } else {
-          runInSpan(span, () => {
-            for (const subscriber of entry.subscribers) subscriber.push(payload, entry.group, id);
-          });
+        if (span === undefined) this.#pushAll(entry, payload, id);
+        else {
+          runInSpan(span, () => this.#pushAll(entry, payload, id));
           span.end();
         }
         if (headers !== undefined) telemetry.recordLatency(entry.channel, headers);

@@ -3,7 +3,7 @@ import { SKIP } from '@gqlcast/core';
 import type { NotificationMark, PublishCall, PushResume, PushSink } from '@gqlcast/core/push';
 import { OrderedRunner } from '@gqlcast/core/push';
 import type { GraphQLResolveInfo } from 'graphql';
-import { isPromiseLike, PublishFailure, toUnsubscribeReason } from './hooks.js';
+import { isPromiseLike, publishFailed, toUnsubscribeReason } from './hooks.js';
 import type { FieldDefinition } from './stream.js';
 
 type GroupsArg = Parameters<FieldDefinition['channel']['subscribe']>[0];
@@ -162,7 +162,7 @@ export class Feed {
       value = publish(payload, args, context, info);
     } catch (error) {
       // The error lands on this notification (its `resolve` rethrows it); the stream goes on.
-      this.#emit(new PublishFailure(error), sequence, mark);
+      this.#emit(publishFailed(error), sequence, mark);
       return undefined;
     }
     if (!isPromiseLike(value)) {
@@ -176,7 +176,7 @@ export class Feed {
         if (resolved !== SKIP) this.#emit(resolved, sequence, mark);
         else this.#notDelivered(sequence, 'skipped');
       },
-      (error: unknown) => this.#emit(new PublishFailure(error), sequence, mark),
+      (error: unknown) => this.#emit(publishFailed(error), sequence, mark),
     );
   }
 

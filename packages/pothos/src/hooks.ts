@@ -9,11 +9,17 @@ import type { FieldDefinition } from './stream.js';
  * Wrapped so that other plugins wrapping `resolve` never mistake it for a value.
  */
 export class PublishFailure {
-  constructor(readonly error: unknown) {
-    // Recorded once, where it happens: on the span of the broadcast being processed (push) or of
-    // the subscription (pull), when tracing.
-    failActiveSpan(error);
-  }
+  constructor(readonly error: unknown) {}
+}
+
+/**
+ * A `publish` failed: the failure to carry to `resolve`, recorded once where it happened, on
+ * the span active there (the received broadcast's on the push path, the subscription's on the
+ * pull path), when tracing.
+ */
+export function publishFailed(error: unknown): PublishFailure {
+  failActiveSpan(error);
+  return new PublishFailure(error);
 }
 
 /** Runs a field's `unsubscribed` hook; its failure is logged, never thrown. */

@@ -11,7 +11,7 @@ import {
 import type { PublishCall } from '@gqlcast/core/push';
 import type { GraphQLResolveInfo } from 'graphql';
 import type { Feed } from './feed.js';
-import { isPromiseLike, PublishFailure, runUnsubscribed, toUnsubscribeReason } from './hooks.js';
+import { isPromiseLike, publishFailed, runUnsubscribed, toUnsubscribeReason } from './hooks.js';
 import type { GroupsResult } from './types.js';
 
 /** The runtime view of a field's options; the typed view lives in types.ts. */
@@ -156,7 +156,7 @@ class FieldStream implements AsyncIterableIterator<unknown> {
         if (isPromiseLike(value)) value = await value;
       } catch (error) {
         if (this.#finished) return done;
-        return { done: false, value: new PublishFailure(error) };
+        return { done: false, value: publishFailed(error) };
       }
       // SKIP sends nothing at all to this subscriber; wait for the next payload.
       if (value === SKIP) continue;

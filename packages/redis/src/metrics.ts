@@ -1,4 +1,4 @@
-import { meterOf, type ObservableCallback, type ObservableInstrument } from '@gqlcast/core/telemetry';
+import { meterOf, Observations } from '@gqlcast/core/telemetry';
 import type { RedisLayerStats } from './options.js';
 
 /**
@@ -10,44 +10,40 @@ export function observeLayer(layerName: string, stats: () => RedisLayerStats, en
   const meter = enabled ? meterOf('@gqlcast/redis') : undefined;
   if (meter === undefined) return () => undefined;
   const layer = { 'gqlcast.layer': layerName };
-  const observed: [ObservableInstrument, ObservableCallback][] = [
-    [
-      meter.createObservableCounter('gqlcast.redis.messages', {
-        description:
-          'Messages of this layer by kind: published, received, garbage (not ours), rejected (forged, replayed, out of range), missed (lost to an outage).',
-        unit: '{message}',
-      }),
-      (result) => {
-        const now = stats();
-        for (const kind of ['published', 'received', 'garbage', 'rejected', 'missed'] as const) {
-          result.observe(now[kind], { ...layer, 'gqlcast.redis.kind': kind });
-        }
-      },
-    ],
-    [
-      meter.createObservableCounter('gqlcast.redis.gaps', {
-        description: 'Delivery gaps detected (a publisher’s messages missed while cut off from Redis).',
-        unit: '{gap}',
-      }),
-      (result) => result.observe(stats().gaps, layer),
-    ],
-    [
-      meter.createObservableCounter('gqlcast.redis.reconnects', {
-        description: 'Connections to Redis back after an outage.',
-        unit: '{reconnect}',
-      }),
-      (result) => result.observe(stats().reconnects, layer),
-    ],
-    [
-      meter.createObservableGauge('gqlcast.redis.offline_buffer', {
-        description: 'Broadcasts waiting in the offline buffer for Redis to come back.',
-        unit: '{broadcast}',
-      }),
-      (result) => result.observe(stats().buffered, layer),
-    ],
-  ];
-  for (const [instrument, callback] of observed) instrument.addCallback(callback);
-  return () => {
-    for (const [instrument, callback] of observed) instrument.removeCallback(callback);
-  };
+  const observations = new Observations();
+  observations.add(
+    meter.createObservableCounter('gqlcast.redis.messages', {
+      description:
+        'Messages of this layer by kind: published, received, garbage (not ours), rejected (forged, replayed, out of range), missed (lost to an outage).',
+      unit: '{message}',
+    }),
+    (result) => {
+      const now = stats();
+      for (const kind of ['published', 'received', 'garbage', 'rejected', 'missed'] as const) {
+        result.observe(now[kind], { ...layer, 'gqlcast.redis.kind': kind });
+      }
+    },
+  );
+  observations.add(
+    meter.createObservableCounter('gqlcast.redis.gaps', {
+      description: 'Delivery gaps detected (a publisher’s messages missed while cut off from Redis).',
+      unit: '{gap}',
+    }),
+    (result) => result.observe(stats().gaps, layer),
+  );
+  observations.add(
+    meter.createObservableCounter('gqlcast.redis.reconnects', {
+      description: 'Connections to Redis back after an outage.',
+      unit: '{reconnect}',
+    }),
+    (result) => result.observe(stats().reconnects, layer),
+  );
+  observations.add(
+    meter.createObservableGauge('gqlcast.redis.offline_buffer', {
+      description: 'Broadcasts waiting in the offline buffer for Redis to come back.',
+      unit: '{broadcast}',
+    }),
+    (result) => result.observe(stats().buffered, layer),
+  );
+  return () => observations.stop();
 }

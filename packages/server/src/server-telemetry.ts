@@ -1,8 +1,8 @@
 import { CloseCode } from '@gqlcast/core/protocol';
 import {
-  type MetricAttributes,
+  type AddingInstrument,
   meterOf,
-  type ObservableCallback,
+  Observations,
   SpanKind,
   startSpan,
   type TelemetrySpan,
@@ -52,10 +52,6 @@ function closeCodeOf(code: number): number | 'other' {
   return namedCloseCodes.has(code) ? code : 'other';
 }
 
-interface Adder {
-  add(value: number, attributes?: MetricAttributes): void;
-}
-
 /**
  * Everything the server records for OpenTelemetry (docs/observability.md), decided once
  * when the server is created: spans when tracing is on, instruments when a MeterProvider is
@@ -64,17 +60,14 @@ interface Adder {
 export class ServerTelemetry {
   /** Whether spans are made (the `telemetry` option, and `@opentelemetry/api` installed). */
   readonly tracing: boolean;
-  readonly #connections: Adder | undefined;
-  readonly #closes: Adder | undefined;
-  readonly #refusals: Adder | undefined;
-  readonly #operationsRefused: Adder | undefined;
-  readonly #subscriptions: Adder | undefined;
+  readonly #connections: AddingInstrument | undefined;
+  readonly #closes: AddingInstrument | undefined;
+  readonly #refusals: AddingInstrument | undefined;
+  readonly #operationsRefused: AddingInstrument | undefined;
+  readonly #subscriptions: AddingInstrument | undefined;
   /** Per channel; only kept while metrics are on. */
   readonly #tallies = new Map<string, NotificationTally>();
-  readonly #observers: {
-    instrument: { removeCallback(callback: ObservableCallback): void };
-    callback: ObservableCallback;
-  }[] = [];
+  readonly #observations = new Observations();
   readonly #meter;
 
   constructor(enabled: boolean) {
@@ -101,13 +94,11 @@ export class ServerTelemetry {
       description: 'Subscriptions running, by root field.',
       unit: '{subscription}',
     });
-    this.#observe(
-      'createObservableCounter',
-      'gqlcast.notifications',
-      {
+    this.#observations.add(
+      meter?.createObservableCounter('gqlcast.notifications', {
         description: 'Notifications by channel and outcome: delivered (written to a socket), skipped, dropped.',
         unit: '{notification}',
-      },
+      }),
       (result) => {
         for (const [channel, tally] of this.#tallies) {
           result.observe(tally.delivered, { 'messaging.destination.name': channel, 'gqlcast.outcome': 'delivered' });
@@ -118,33 +109,13 @@ export class ServerTelemetry {
     );
   }
 
-  /** Whether metrics are recorded (a MeterProvider was registered before the server was created). */
-  get metering(): boolean {
-    return this.#meter !== undefined;
-  }
-
-  /**
-   * Reports `read()` as an asynchronous instrument, collected by the SDK (the bytes waiting
-   * for slow sockets, the Redis layer's counts). Removed by {@link close}.
-   */
-  #observe(
-    kind: 'createObservableCounter' | 'createObservableGauge' | 'createObservableUpDownCounter',
-    name: string,
-    options: { description: string; unit: string },
-    callback: ObservableCallback,
-  ): void {
-    const instrument = this.#meter?.[kind](name, options);
-    if (instrument === undefined) return;
-    instrument.addCallback(callback);
-    this.#observers.push({ instrument, callback });
-  }
-
   /** The bytes waiting for sockets (outboxes and socket buffers), read when metrics are collected. */
   observeWaitingBytes(read: () => number): void {
-    this.#observe(
-      'createObservableGauge',
-      'gqlcast.outbox.bytes',
-      { description: 'Bytes waiting to be written to sockets (outboxes and socket buffers).', unit: 'By' },
+    this.#observations.add(
+      this.#meter?.createObservableGauge('gqlcast.outbox.bytes', {
+        description: 'Bytes waiting to be written to sockets (outboxes and socket buffers).',
+        unit: 'By',
+      }),
       (result) => result.observe(read()),
     );
   }
@@ -202,7 +173,6 @@ export class ServerTelemetry {
 
   /** The server closed: asynchronous instruments stop reporting it. */
   close(): void {
-    for (const { instrument, callback } of this.#observers) instrument.removeCallback(callback);
-    this.#observers.length = 0;
+    this.#observations.stop();
   }
 }

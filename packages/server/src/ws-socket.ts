@@ -3,6 +3,7 @@ import type { Logger } from '@gqlcast/core';
 import { CloseCode, type Subprotocol } from '@gqlcast/core/protocol';
 import type { RawData, WebSocket } from 'ws';
 import type { ConnectionHandle, Socket } from './connection.js';
+import { SendBuffer } from './send-buffer.js';
 
 /** What a socket needs from its server. */
 export interface WsSocketServer {
@@ -17,9 +18,6 @@ export interface WsSocketServer {
 /** The adapter of each open WebSocket, for the shared listeners below and the heartbeat. */
 const adapters = new WeakMap<WebSocket, WsSocket>();
 
-// Bytes are UTF-8 text (a serialized message): sent as a text frame. One object for every send.
-const textFrame = { binary: false } as const;
-
 /**
  * The core's {@link Socket} over a `ws` WebSocket. One exists per connection,
  * for as long as it is open, so it is a class with its methods on the
@@ -33,10 +31,7 @@ export class WsSocket implements Socket {
   alive = true;
   readonly #ws: WebSocket;
   readonly #server: WsSocketServer;
-  /** Who waits for the buffer to drain (made on first use). */
-  #waiters: (() => void)[] | undefined;
-  /** `#release` bound, as the completion callback of sends while the buffer is not empty (made on first use). */
-  #releaser: (() => void) | undefined;
+  readonly #buffer: SendBuffer;
   /** Destroys the socket if the peer does not answer the close frame in time (set by `close`). */
   #closeTimer: NodeJS.Timeout | undefined;
 
@@ -59,37 +54,21 @@ export class WsSocket implements Socket {
   private constructor(ws: WebSocket, request: IncomingMessage, protocol: Subprotocol, server: WsSocketServer) {
     this.#ws = ws;
     this.#server = server;
+    this.#buffer = new SendBuffer(ws, server.sendHighWaterMark);
     this.protocol = protocol;
     this.handle = server.open(this, request);
   }
 
   send(data: string | Buffer): void {
-    const ws = this.#ws;
-    if (ws.readyState !== ws.OPEN) return;
-    // A completion callback costs on every frame, so a frame gets one only when it may be what holds
-    // the buffer over the mark: the buffer already holds something, or the frame alone is large. Then
-    // the last frame written over the mark always reports its flush (frames flush in order), and the
-    // drain wait needs no polling timer. (A frame sent into an empty buffer that is small cannot
-    // take it over the mark; ws's own pings are tiny, and flush behind a reporting frame.)
-    const reports = ws.bufferedAmount > 0 || data.length * 3 > this.#server.sendHighWaterMark;
-    if (!reports) {
-      ws.send(data, textFrame);
-      return;
-    }
-    this.#releaser ??= () => this.#release();
-    ws.send(data, textFrame, this.#releaser);
+    this.#buffer.send(data);
   }
 
   drained(): Promise<void> | undefined {
-    const ws = this.#ws;
-    if (ws.bufferedAmount <= this.#server.sendHighWaterMark || ws.readyState !== ws.OPEN) return undefined;
-    this.#waiters ??= [];
-    const waiters = this.#waiters;
-    return new Promise((resolve) => waiters.push(resolve));
+    return this.#buffer.drained();
   }
 
   get bufferedAmount(): number {
-    return this.#ws.bufferedAmount;
+    return this.#buffer.bufferedAmount;
   }
 
   close(code: number, reason: string): void {
@@ -109,26 +88,12 @@ export class WsSocket implements Socket {
     this.#ws.terminate();
   }
 
-  /** Resolves the waiters once the buffer is below the mark (or the socket is closing). */
-  #release(): void {
-    if (this.#waiters === undefined) return;
-    const ws = this.#ws;
-    if (ws.bufferedAmount > this.#server.sendHighWaterMark && ws.readyState === ws.OPEN) return;
-    this.#releaseAll();
-  }
-
-  #releaseAll(): void {
-    const waiters = this.#waiters;
-    this.#waiters = undefined;
-    if (waiters !== undefined) for (const resolve of waiters) resolve();
-  }
-
   /** The socket closed: nobody waits for a drain any more, and the connection cleans up. */
   closed(code: number, reason: string): void {
     clearTimeout(this.#closeTimer);
     this.#closeTimer = undefined;
     adapters.delete(this.#ws);
-    this.#releaseAll();
+    this.#buffer.releaseAll();
     void this.handle.closed(code, reason);
   }
 

@@ -83,6 +83,27 @@ export interface ObservableInstrument {
 /** Reports an asynchronous instrument's current values. */
 export type ObservableCallback = (result: { observe(value: number, attributes?: MetricAttributes): void }) => void;
 
+/**
+ * Asynchronous instruments and their callbacks, kept so that their owner (a server, a layer)
+ * stops them all when it closes: a closed owner must not be read at the next collection.
+ */
+export class Observations {
+  readonly #observed: [ObservableInstrument, ObservableCallback][] = [];
+
+  /** `callback` reports `instrument` from now on; nothing happens without an instrument (no meter). */
+  add(instrument: ObservableInstrument | undefined, callback: ObservableCallback): void {
+    if (instrument === undefined) return;
+    instrument.addCallback(callback);
+    this.#observed.push([instrument, callback]);
+  }
+
+  /** Every callback stops reporting. */
+  stop(): void {
+    for (const [instrument, callback] of this.#observed) instrument.removeCallback(callback);
+    this.#observed.length = 0;
+  }
+}
+
 interface Api {
   trace: {
     getTracer(name: string, version?: string): Tracer;

@@ -17,7 +17,7 @@ import {
   validate as graphqlValidate,
   type OperationDefinitionNode,
 } from 'graphql';
-import { CompatPush, CompatPushConnection, pushAllowed } from './push.js';
+import { CompatPush, CompatPushConnection, type Pushed, pushAllowed } from './push.js';
 import type { CompatSocket, Context, InitPayload, OperationResult, Server, ServerOptions } from './types.js';
 
 /**
@@ -152,35 +152,10 @@ class CompatConnection<P extends InitPayload, E> {
         const started = await push.start(id, args, query);
         if (!('member' in started)) result = started;
         else {
-          // graphql-ws: `onOperation` sees what `subscribe` returned, and may replace it.
-          let replaced: OperationResult | undefined;
-          try {
-            replaced = (await options.onOperation?.(ctx, id, payload, args, started.stream)) || undefined;
-          } catch (error) {
-            // graphql-ws then closes the socket with 4500; the pushed subscription ends now.
-            await started.stream.return(undefined);
-            throw error;
-          }
-          if (replaced) {
-            await started.stream.return(undefined);
-            result = replaced;
-          } else {
-            if (!(id in ctx.subscriptions)) {
-              // Completed by the client while it started.
-              await started.stream.return(undefined);
-              return;
-            }
-            ctx.subscriptions[id] = started.stream;
-            started.member.activate();
-            const end = await started.ended;
-            if (end.error !== undefined && id in ctx.subscriptions) {
-              const cause = end.error instanceof Error ? end.error : new Error(String(end.error));
-              await this.#error(id, payload, [new GraphQLError(cause.message, { originalError: cause })]);
-              delete ctx.subscriptions[id];
-            }
-            await this.#completed(id, payload, id in ctx.subscriptions);
-            return;
-          }
+          const replaced = await this.#runPushed(id, payload, args, started);
+          // Served pushed to its end; or `onOperation` replaced it, and the replacement is served below.
+          if (replaced === undefined) return;
+          result = replaced;
         }
       } else {
         result =
@@ -211,6 +186,43 @@ class CompatConnection<P extends InitPayload, E> {
     } finally {
       delete ctx.subscriptions[id];
     }
+  }
+
+  /**
+   * A pushed subscription, from `onOperation` to its end (`complete` or `error` sent, `onComplete`
+   * run). Returns what `onOperation` replaced it with instead, if it did (the push is then over).
+   */
+  async #runPushed(
+    id: string,
+    payload: SubscribePayload,
+    args: ExecutionArgs,
+    started: Pushed,
+  ): Promise<OperationResult | undefined> {
+    const ctx = this.#ctx;
+    let replaced: OperationResult | undefined;
+    try {
+      // graphql-ws: `onOperation` sees what `subscribe` returned, and may replace it.
+      replaced = (await this.#options.onOperation?.(ctx, id, payload, args, started.stream)) || undefined;
+    } catch (error) {
+      // graphql-ws then closes the socket with 4500; the pushed subscription ends now.
+      await started.stream.return(undefined);
+      throw error;
+    }
+    // Replaced, or completed by the client while it started: the push ends here.
+    if (replaced !== undefined || !(id in ctx.subscriptions)) {
+      await started.stream.return(undefined);
+      return replaced;
+    }
+    ctx.subscriptions[id] = started.stream;
+    started.member.activate();
+    const end = await started.ended;
+    if (end.error !== undefined && id in ctx.subscriptions) {
+      const cause = end.error instanceof Error ? end.error : new Error(String(end.error));
+      await this.#error(id, payload, [new GraphQLError(cause.message, { originalError: cause })]);
+      delete ctx.subscriptions[id];
+    }
+    await this.#completed(id, payload, id in ctx.subscriptions);
+    return undefined;
   }
 
   /** The execution arguments (from `onSubscribe`, or parsed and validated), or `undefined` when refused. */

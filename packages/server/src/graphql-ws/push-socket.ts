@@ -1,8 +1,7 @@
 import { Subprotocol } from '@gqlcast/core/protocol';
 import type { WebSocket } from 'ws';
 import type { Socket } from '../connection.js';
-
-const textFrame = { binary: false } as const;
+import { SendBuffer } from '../send-buffer.js';
 
 /**
  * gqlcast's {@link Socket} over a `ws` WebSocket, for the compatibility entry's push path: it
@@ -12,33 +11,23 @@ const textFrame = { binary: false } as const;
 export class CompatPushSocket implements Socket {
   readonly protocol = Subprotocol.TransportWs;
   readonly #ws: WebSocket;
-  readonly #highWaterMark: number;
-  /** Who waits for the buffer to drain (made on first use). */
-  #waiters: (() => void)[] | undefined;
-  /** One completion callback for every send: it wakes the waiters once the buffer drained. */
-  readonly #sent = () => this.#release();
+  readonly #buffer: SendBuffer;
 
   constructor(ws: WebSocket, highWaterMark: number) {
     this.#ws = ws;
-    this.#highWaterMark = highWaterMark;
+    this.#buffer = new SendBuffer(ws, highWaterMark);
   }
 
   get bufferedAmount(): number {
-    return this.#ws.bufferedAmount;
+    return this.#buffer.bufferedAmount;
   }
 
   send(data: string | Buffer): void {
-    const ws = this.#ws;
-    if (ws.readyState !== ws.OPEN) return;
-    ws.send(data, textFrame, this.#sent);
+    this.#buffer.send(data);
   }
 
   drained(): Promise<void> | undefined {
-    const ws = this.#ws;
-    if (ws.bufferedAmount <= this.#highWaterMark || ws.readyState !== ws.OPEN) return undefined;
-    this.#waiters ??= [];
-    const waiters = this.#waiters;
-    return new Promise((resolve) => waiters.push(resolve));
+    return this.#buffer.drained();
   }
 
   close(code: number, reason: string): void {
@@ -47,19 +36,6 @@ export class CompatPushSocket implements Socket {
 
   /** The socket closed: nobody waits for it any more. */
   closed(): void {
-    this.#wake();
-  }
-
-  #release(): void {
-    const ws = this.#ws;
-    if (this.#waiters === undefined) return;
-    if (ws.bufferedAmount > this.#highWaterMark && ws.readyState === ws.OPEN) return;
-    this.#wake();
-  }
-
-  #wake(): void {
-    const waiters = this.#waiters;
-    this.#waiters = undefined;
-    for (const wake of waiters ?? []) wake();
+    this.#buffer.releaseAll();
   }
 }

@@ -17,6 +17,7 @@ import { nextFrames } from '../protocols/transport-ws.js';
 import { SharedExecutions } from '../push-execution.js';
 import { type MemberHost, PushMember } from '../push-member.js';
 import { ServerTelemetry } from '../server-telemetry.js';
+import { toWireResult } from '../wire-result.js';
 import type { ServerOptions } from './types.js';
 
 /**
@@ -41,13 +42,7 @@ export class CompatPush {
       memo: new TurnMemo(),
       counts: { results: 0 },
       // graphql-ws sends each error as `GraphQLError.toJSON()`.
-      formatResult: (result) => ({
-        ...(result.data !== undefined ? { data: result.data } : {}),
-        ...(result.errors !== undefined && result.errors.length > 0
-          ? { errors: result.errors.map((error) => error.toJSON()) as never }
-          : {}),
-        ...(result.extensions !== undefined ? { extensions: result.extensions } : {}),
-      }),
+      formatResult: (result) => toWireResult(result, (error) => error.toJSON()),
       logFailure: (message, details) => console.error(message, details),
       telemetry: new ServerTelemetry(false),
     });
