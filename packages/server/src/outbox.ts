@@ -1,4 +1,5 @@
 import type { Socket } from './connection.js';
+import { byteLength } from './send-buffer.js';
 
 /**
  * A push subscription as the outbox sees it: whose frames may be dropped, up
@@ -395,9 +396,4 @@ export class Outbox {
     backlog.entries.splice(0, backlog.head);
     backlog.head = 0;
   }
-}
-
-/** UTF-8 bytes of a message (frames are Buffers already; protocol messages are strings). */
-function byteLength(data: string | Buffer): number {
-  return typeof data === 'string' ? Buffer.byteLength(data) : data.length;
 }

@@ -3,7 +3,7 @@ import type { Logger } from '@gqlcast/core';
 import { CloseCode, type Subprotocol } from '@gqlcast/core/protocol';
 import type { RawData, WebSocket } from 'ws';
 import type { ConnectionHandle, Socket } from './connection.js';
-import { SendBuffer } from './send-buffer.js';
+import { flushWrites, SendBuffer } from './send-buffer.js';
 
 /** What a socket needs from its server. */
 export interface WsSocketServer {
@@ -54,7 +54,8 @@ export class WsSocket implements Socket {
   private constructor(ws: WebSocket, request: IncomingMessage, protocol: Subprotocol, server: WsSocketServer) {
     this.#ws = ws;
     this.#server = server;
-    this.#buffer = new SendBuffer(ws, server.sendHighWaterMark);
+    // Batched: every frame of this socket passes through the outbox and this buffer (see SendBuffer).
+    this.#buffer = new SendBuffer(ws, server.sendHighWaterMark, true);
     this.protocol = protocol;
     this.handle = server.open(this, request);
   }
@@ -73,6 +74,8 @@ export class WsSocket implements Socket {
 
   close(code: number, reason: string): void {
     const ws = this.#ws;
+    // What was sent before the close (an error, a `complete`) goes out before the close frame.
+    flushWrites();
     ws.close(code, reason);
     // RFC 6455 §7.1.1: the server should close the TCP connection once the closing handshake is done;
     // a peer that never answers (it stopped reading, or never meant to) would hold the socket for
@@ -99,7 +102,7 @@ export class WsSocket implements Socket {
 
   received(data: RawData, isBinary: boolean): void {
     if (isBinary) {
-      this.#ws.close(CloseCode.BadRequest, 'Binary frames are not accepted: send JSON text frames');
+      this.close(CloseCode.BadRequest, 'Binary frames are not accepted: send JSON text frames');
       return;
     }
     this.handle.receive(data.toString());
