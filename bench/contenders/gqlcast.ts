@@ -85,11 +85,13 @@ function buildSchema(ch: Channels, shareRooms: boolean, declareShare: boolean) {
   builder.subscriptionType({
     fields: (t) => ({
       // The value depends on the payload only: every subscriber shares one execution per broadcast.
+      // Without `share` (gqlcast-noshare), as issue 17 states S1's case: `publish` returns the
+      // payload, so it runs per subscriber and the execution is shared automatically.
       global: t.subscriptionField({
         type: Notification,
         nullable: false,
         channel: ch.global,
-        ...(declareShare ? { share: true as const } : {}),
+        ...(declareShare ? { share: true as const } : { publish: (event: NotificationPayload) => event }),
       }),
       // In memory (S2) left without `share` on purpose: S2 measures the general case, `publish` per
       // subscriber. Over Redis (S5) it shares, as a user would write it: `publish` reads only the
