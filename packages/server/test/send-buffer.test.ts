@@ -5,7 +5,11 @@ import { WebSocket, WebSocketServer } from 'ws';
 import { SendBuffer } from '../src/send-buffer.js';
 
 /** A `ws` server socket and the client reading it, on loopback. */
-async function socketPair(): Promise<{ server: WebSocket; received: string[]; arrived: (count: number) => Promise<void> }> {
+async function socketPair(): Promise<{
+  server: WebSocket;
+  received: string[];
+  arrived: (count: number) => Promise<void>;
+}> {
   const wss = new WebSocketServer({ port: 0, host: '127.0.0.1' });
   opened.push(wss);
   await once(wss, 'listening');
