@@ -6,14 +6,14 @@ describe('OrderedRunner.whenIdle', () => {
   it('runs every waiting callback once the async step finished, in the order they were given', async () => {
     const step = deferred<void>();
     const handled: string[] = [];
-    const runner = new OrderedRunner<string>(
-      (item) => {
+    const runner = new OrderedRunner<string>({
+      runStep: (item) => {
         handled.push(item);
         return item === 'slow' ? step.promise : undefined;
       },
-      () => 10,
-      () => undefined,
-    );
+      waitLimit: 10,
+      stepDropped: () => undefined,
+    });
     runner.push('slow');
     runner.push('next');
     const idle: string[] = [];

@@ -1,6 +1,6 @@
 import type { ChannelSubscription, EndReason } from '@gqlcast/core';
 import { SKIP } from '@gqlcast/core';
-import type { NotificationMark, PublishCall, PushResume, PushSink } from '@gqlcast/core/push';
+import type { NotificationMark, OrderedSteps, PublishCall, PushResume, PushSink } from '@gqlcast/core/push';
 import { OrderedRunner } from '@gqlcast/core/push';
 import type { GraphQLResolveInfo } from 'graphql';
 import { isPromiseLike, publishFailed, toUnsubscribeReason } from './hooks.js';
@@ -30,7 +30,14 @@ export interface FeedOwner {
  * wait their turn behind it, so order holds, at most `queueLimit` of them
  * (the oldest dropped, counted and logged as the pull path's queue does).
  */
-export class Feed {
+/** One notification on its way through a feed's runner. */
+interface FeedItem {
+  readonly payload: unknown;
+  readonly sequence: number;
+  readonly mark: NotificationMark | undefined;
+}
+
+export class Feed implements OrderedSteps<FeedItem> {
   readonly key: string | undefined;
   /** Tells feeds of one key apart over time. */
   readonly serial = nextSerial++;
@@ -45,14 +52,7 @@ export class Feed {
   #holders = 0;
   #subscription: ChannelSubscription<unknown> | undefined;
   /** Runs `publish` in order; bounds what waits behind an async one. */
-  readonly #runner = new OrderedRunner<{ payload: unknown; sequence: number; mark: NotificationMark | undefined }>(
-    (item) => this.#run(item.payload, item.sequence, item.mark),
-    () => this.queueLimit,
-    (item) => {
-      this.#subscription?.recordDropped(1);
-      this.#notDelivered(item.sequence, 'dropped');
-    },
-  );
+  readonly #runner = new OrderedRunner<FeedItem>(this);
   /** No new subscriber may join (the source ended, or everyone left). */
   #closed = false;
   /** Nothing more is delivered. */
@@ -141,6 +141,22 @@ export class Feed {
     return () => {
       this.#sinks.delete(sink);
     };
+  }
+
+  /** For the runner: one notification's `publish`. */
+  runStep(item: FeedItem): Promise<void> | undefined {
+    return this.#run(item.payload, item.sequence, item.mark);
+  }
+
+  /** For the runner: how many notifications may wait behind an async `publish`. */
+  get waitLimit(): number {
+    return this.queueLimit;
+  }
+
+  /** For the runner: a notification dropped behind an async `publish`, counted as the queue's drops. */
+  stepDropped(item: FeedItem): void {
+    this.#subscription?.recordDropped(1);
+    this.#notDelivered(item.sequence, 'dropped');
   }
 
   #receive(payload: unknown): void {

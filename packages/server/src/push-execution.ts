@@ -1,6 +1,12 @@
 import type { UnsubscribeReason } from '@gqlcast/core';
 import type { WireResult } from '@gqlcast/core/protocol';
-import { type NotificationMark, OrderedRunner, type PushSink, type PushSource } from '@gqlcast/core/push';
+import {
+  type NotificationMark,
+  OrderedRunner,
+  type OrderedSteps,
+  type PushSink,
+  type PushSource,
+} from '@gqlcast/core/push';
 import { recordFailure, runInSpan, type TelemetrySpan } from '@gqlcast/core/telemetry';
 import { type ExecutionArgs, type ExecutionResult, type GraphQLSchema, getOperationAST } from 'graphql';
 import { isContextFree, type TurnMemo } from './auto-share.js';
@@ -36,7 +42,7 @@ export interface ExecutionScope {
  * synchronous per-subscriber path: no promise per notification unless a
  * resolver is async.
  */
-export class SharedExecution implements PushSink {
+export class SharedExecution implements PushSink, OrderedSteps<ExecutionItem> {
   readonly key: string | undefined;
   readonly #args: ExecutionArgs;
   readonly #scope: ExecutionScope;
@@ -55,14 +61,7 @@ export class SharedExecution implements PushSink {
    * Executes in order; while an async execution (a resolver, or the `execute` option) runs,
    * at most `queueLimit` notifications wait, the oldest dropped and counted.
    */
-  readonly #runner = new OrderedRunner<{ value: unknown; sequence: number; mark: NotificationMark | undefined }>(
-    (item) => this.#run(item.value, item.sequence, item.mark),
-    () => this.#source?.queueLimit ?? Number.POSITIVE_INFINITY,
-    (item) => {
-      this.#source?.recordDropped(1);
-      this.notDelivered(item.sequence, 'dropped');
-    },
-  );
+  readonly #runner = new OrderedRunner<ExecutionItem>(this);
   /** The span of the notification being executed, when shared and traced (one execution runs at a time). */
   #span: TelemetrySpan | undefined;
   #ended = false;
@@ -74,6 +73,11 @@ export class SharedExecution implements PushSink {
    * variables, under which a result for the same value is the same for every subscriber.
    */
   readonly #autoKey: string | undefined;
+  /** The automatic sharing key (see `#autoKey`), for its holder's count. */
+  get autoKey(): string | undefined {
+    return this.#autoKey;
+  }
+
   /** Set when the selection under the field only copies properties: `execute` is skipped. */
   readonly #projection: Projection | undefined;
 
@@ -125,6 +129,22 @@ export class SharedExecution implements PushSink {
   next(value: unknown, sequence: number, mark?: NotificationMark): void {
     if (this.#ended || this.#settling) return;
     this.#runner.push({ value, sequence, mark: hasMark(mark) ? mark : undefined });
+  }
+
+  /** For the runner: one notification's execution. */
+  runStep(item: ExecutionItem): Promise<void> | undefined {
+    return this.#run(item.value, item.sequence, item.mark);
+  }
+
+  /** For the runner: how many notifications may wait behind an async execution. */
+  get waitLimit(): number {
+    return this.#source?.queueLimit ?? Number.POSITIVE_INFINITY;
+  }
+
+  /** For the runner: a notification dropped behind an async execution, counted. */
+  stepDropped(item: ExecutionItem): void {
+    this.#source?.recordDropped(1);
+    this.notDelivered(item.sequence, 'dropped');
   }
 
   /** Notification `sequence` will not come (SKIP, or dropped behind an async step): counted for its members. */
@@ -278,6 +298,13 @@ export class SharedExecution implements PushSink {
   }
 }
 
+/** One notification on its way through an execution's runner. */
+interface ExecutionItem {
+  readonly value: unknown;
+  readonly sequence: number;
+  readonly mark: NotificationMark | undefined;
+}
+
 /** How a {@link SharedExecution} runs, decided once per document by {@link SharedExecutions}. */
 interface ExecutionPlan {
   readonly autoKey?: string | undefined;
@@ -295,6 +322,16 @@ export class SharedExecutions {
   /** Each schema's part of the keys: with a `schema` per operation, two tenants never share (same text, other schema). */
   readonly #schemaKeys = new WeakMap<GraphQLSchema, string>();
   #schemaKeyCount = 0;
+  /**
+   * The automatic sharing keys of executions of their own, each held once. A key carries the
+   * query text: a copy per subscription would cost it a few hundred bytes (S4).
+   */
+  readonly #autoKeys = new Map<string, { readonly key: string; holders: number }>();
+
+  /** Automatic sharing keys held (for tests: one per distinct key in use, none once their subscribers left). */
+  get autoKeysHeld(): number {
+    return this.#autoKeys.size;
+  }
 
   /** Notification results computed so far, projected or executed (for benchmarks and tests). */
   get resultsComputed(): number {
@@ -313,7 +350,9 @@ export class SharedExecutions {
     const shareKey = source.shareKey;
     const key = shareKey === undefined ? undefined : executionKey(shareKey, this.#schemaKey(args.schema), query, args);
     if (key === undefined) {
-      const own = new SharedExecution(undefined, args, this.#scope, () => undefined, this.#plan(args, query, true));
+      const plan = this.#plan(args, query, true);
+      const autoKey = plan.autoKey === undefined ? undefined : this.#holdAutoKey(plan.autoKey);
+      const own = new SharedExecution(undefined, args, this.#scope, this.#releaseAutoKey, { ...plan, autoKey });
       own.connect(source);
       return own;
     }
@@ -333,6 +372,25 @@ export class SharedExecutions {
     this.#byKey.set(key, created);
     return created;
   }
+
+  /** The held copy of an automatic sharing key: the first one made, shared by every execution with that key. */
+  #holdAutoKey(made: string): string {
+    let held = this.#autoKeys.get(made);
+    if (held === undefined) {
+      held = { key: made, holders: 0 };
+      this.#autoKeys.set(made, held);
+    }
+    held.holders++;
+    return held.key;
+  }
+
+  /** An execution of its own closed: the last one with its automatic sharing key lets the key go. */
+  readonly #releaseAutoKey = (execution: SharedExecution): void => {
+    const key = execution.autoKey;
+    if (key === undefined) return;
+    const held = this.#autoKeys.get(key);
+    if (held !== undefined && --held.holders === 0) this.#autoKeys.delete(key);
+  };
 
   #schemaKey(schema: GraphQLSchema): string {
     let key = this.#schemaKeys.get(schema);

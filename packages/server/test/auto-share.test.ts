@@ -181,6 +181,21 @@ describe('automatic sharing', () => {
     }
   });
 
+  it('holds one copy of each sharing key while its subscribers stay, and none once they left', async () => {
+    const f = fixture();
+    await using server = await serve(f);
+    const executions = server.gql.core.executions;
+    const clients = await subscribers(server, 3, 'subscription { plain { text n } }');
+    const other = await subscribers(server, 2, 'subscription { plain { n } }');
+    expect(executions.autoKeysHeld).toBe(2);
+    for (const client of [...clients, ...other]) {
+      client.send({ id: 's', type: 'complete' });
+      // The complete was handled once the ping sent after it is answered.
+      await client.drain();
+    }
+    expect(executions.autoKeysHeld).toBe(0);
+  });
+
   it('shares only between equal documents, operation names and variables', async () => {
     const f = fixture();
     await using server = await serve(f);

@@ -19,4 +19,4 @@ export {
   pushFieldExtensions,
   pushOfferKey,
 } from './contract.js';
-export { OrderedRunner } from './ordered-runner.js';
+export { OrderedRunner, type OrderedSteps } from './ordered-runner.js';

@@ -1,4 +1,18 @@
 /**
+ * What an {@link OrderedRunner} runs its items with. One object rather than three functions:
+ * there is a runner per subscription (its feed and its execution), and closures would cost
+ * each of them a few hundred bytes.
+ */
+export interface OrderedSteps<T> {
+  /** Runs one item; a promise makes later items wait for it. */
+  runStep(item: T): PromiseLike<void> | undefined;
+  /** How many items may wait; beyond it the oldest is dropped. */
+  readonly waitLimit: number;
+  /** Called with each dropped item. */
+  stepDropped(item: T): void;
+}
+
+/**
  * Runs a step on each item in arrival order, synchronously while the step is
  * synchronous. When a step returns a promise (an async `publish`, resolver or
  * `execute`), later items wait — at most `limit` of them: beyond that the
@@ -8,9 +22,7 @@
  * step is async.
  */
 export class OrderedRunner<T> {
-  readonly #step: (item: T) => PromiseLike<void> | undefined;
-  readonly #limit: () => number;
-  readonly #onDrop: (item: T) => void;
+  readonly #steps: OrderedSteps<T>;
   /** Items waiting for an async step to finish (made on first use). */
   #waiting: T[] | undefined;
   #head = 0;
@@ -18,16 +30,9 @@ export class OrderedRunner<T> {
   /** Called once nothing runs and nothing waits. */
   #onIdle: (() => void) | undefined;
 
-  /**
-   * Creates a runner.
-   * @param step - runs one item; a promise makes later items wait for it.
-   * @param limit - how many items may wait; beyond it the oldest is dropped.
-   * @param onDrop - called with each dropped item.
-   */
-  constructor(step: (item: T) => PromiseLike<void> | undefined, limit: () => number, onDrop: (item: T) => void) {
-    this.#step = step;
-    this.#limit = limit;
-    this.#onDrop = onDrop;
+  /** Creates a runner of `steps`' items. */
+  constructor(steps: OrderedSteps<T>) {
+    this.#steps = steps;
   }
 
   /** Whether a step is running or items wait. */
@@ -40,11 +45,11 @@ export class OrderedRunner<T> {
     if (this.#busy) {
       this.#waiting ??= [];
       const waiting = this.#waiting;
-      if (waiting.length - this.#head >= this.#limit()) {
+      if (waiting.length - this.#head >= this.#steps.waitLimit) {
         // Drop the oldest: a subscriber that is behind cares most about what is newest.
         const dropped = waiting[this.#head] as T;
         waiting[this.#head++] = undefined as T;
-        this.#onDrop(dropped);
+        this.#steps.stepDropped(dropped);
       }
       waiting.push(item);
       return;
@@ -72,13 +77,15 @@ export class OrderedRunner<T> {
     let item: T | undefined = first;
     let has = true;
     while (has) {
-      const pending = this.#step(item as T);
+      const pending = this.#steps.runStep(item as T);
       if (pending !== undefined) {
         this.#busy = true;
         const resume = () => this.#resume();
         pending.then(resume, resume);
         return;
       }
+      // The common case: every step so far was synchronous, so nothing waits.
+      if (this.#waiting === undefined) return;
       [has, item] = this.#shift();
     }
   }
