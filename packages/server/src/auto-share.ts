@@ -119,10 +119,14 @@ function pushResolverOf(extensions: unknown): unknown {
  * later (a shared object changed since) is executed again.
  */
 export class TurnMemo {
-  #entries: Map<unknown, Map<string, SharedResult>> | undefined;
+  /** By value: its results, one per execution key, chained (a value is mostly executed under one key). */
+  #entries: Map<unknown, SharedResult> | undefined;
 
   get(value: unknown, key: string): SharedResult | undefined {
-    return this.#entries?.get(value)?.get(key);
+    for (let result = this.#entries?.get(value); result !== undefined; result = result.next) {
+      if (result.key === key) return result;
+    }
+    return undefined;
   }
 
   /** Records the body of (value, key) for the rest of this job, and returns its entry. */
@@ -133,19 +137,47 @@ export class TurnMemo {
         this.#entries = undefined;
       });
     }
-    let byKey = this.#entries.get(value);
-    if (byKey === undefined) {
-      byKey = new Map();
-      this.#entries.set(value, byKey);
-    }
-    const result: SharedResult = { body, frames: new Map() };
-    byKey.set(key, result);
+    // One small object per computed result: where nothing repeats (a `publish` returning a new
+    // object per subscriber) this is all the memo costs.
+    const result: SharedResult = {
+      key,
+      body,
+      head: undefined,
+      frame: undefined,
+      more: undefined,
+      next: this.#entries.get(value),
+    };
+    this.#entries.set(value, result);
     return result;
   }
 }
 
-/** One execution's serialized result, and the frames built from it so far (by message prefix). */
+/**
+ * One execution's serialized result in the current fan-out, and the frames built from it so
+ * far by message prefix (head): the first in place, further ones in a map made on first use.
+ */
 export interface SharedResult {
+  readonly key: string;
   readonly body: string;
-  readonly frames: Map<string, Buffer>;
+  head: string | undefined;
+  frame: Buffer | undefined;
+  more: Map<string, Buffer> | undefined;
+  /** The result of the same value under another execution key. */
+  readonly next: SharedResult | undefined;
+}
+
+/** The frame already built for `head` from this result, if any. */
+export function frameOf(result: SharedResult, head: string): Buffer | undefined {
+  return result.head === head ? result.frame : result.more?.get(head);
+}
+
+/** Keeps the frame built for `head`, for the next subscriber with that head. */
+export function keepFrame(result: SharedResult, head: string, frame: Buffer): void {
+  if (result.head === undefined) {
+    result.head = head;
+    result.frame = frame;
+  } else {
+    result.more ??= new Map();
+    result.more.set(head, frame);
+  }
 }

@@ -9,7 +9,7 @@ import {
 } from '@gqlcast/core/push';
 import { recordFailure, runInSpan, type TelemetrySpan } from '@gqlcast/core/telemetry';
 import { type ExecutionArgs, type ExecutionResult, type GraphQLSchema, getOperationAST } from 'graphql';
-import { isContextFree, type TurnMemo } from './auto-share.js';
+import { frameOf, isContextFree, keepFrame, type SharedResult, type TurnMemo } from './auto-share.js';
 import { hasMark, markBody } from './operations/resume.js';
 import type { ExecuteFunction } from './options.js';
 import { type Projection, projectionFor } from './projection.js';
@@ -200,7 +200,7 @@ export class SharedExecution implements PushSink, OrderedSteps<ExecutionItem> {
       // Another subscriber of the same document got this very value in this fan-out: same bytes.
       const shared = this.#scope.memo.get(value, autoKey);
       if (shared !== undefined) {
-        this.#deliverBody(shared.body, sequence, shared.frames, mark);
+        this.#deliverBody(shared.body, sequence, shared, mark);
         return undefined;
       }
     }
@@ -239,29 +239,27 @@ export class SharedExecution implements PushSink, OrderedSteps<ExecutionItem> {
       this.#failAll(error, sequence);
       return;
     }
-    const frames =
-      this.#autoKey !== undefined && value !== undefined
-        ? this.#scope.memo.set(value, this.#autoKey, body).frames
-        : undefined;
-    this.#deliverBody(body, sequence, frames, mark);
+    const shared =
+      this.#autoKey !== undefined && value !== undefined ? this.#scope.memo.set(value, this.#autoKey, body) : undefined;
+    this.#deliverBody(body, sequence, shared, mark);
   }
 
   /**
-   * `frames`: the frames already built for this body in this fan-out, by head (automatic
-   * sharing: subscribers with the same id on other connections get the very same bytes).
+   * `shared`: this body's entry in the fan-out's memo, with the frames already built from it
+   * (automatic sharing: subscribers with the same id on other connections get the very same bytes).
    * `mark`: the cursor (and gap) of a retaining channel's notification, added to the body
    * here, after sharing: subscribers who share a body may stand at different cursors.
    */
   #deliverBody(
     body: string,
     sequence: number,
-    frames: Map<string, Buffer> | undefined,
+    shared: SharedResult | undefined,
     mark: NotificationMark | undefined,
   ): void {
     if (this.#size === 0) return;
     if (mark !== undefined) {
       body = markBody(body, mark);
-      frames = undefined;
+      shared = undefined;
     }
     for (const bucket of this.#byHead.values()) {
       // One frame per head, built (by the protocol's frame) only if a member of the bucket takes it.
@@ -270,10 +268,10 @@ export class SharedExecution implements PushSink, OrderedSteps<ExecutionItem> {
         // Joined after this notification arrived: it is not this member's to get.
         if (member.since >= sequence) continue;
         if (frame === undefined) {
-          frame = frames?.get(member.frame.head);
+          frame = shared === undefined ? undefined : frameOf(shared, member.frame.head);
           if (frame === undefined) {
             frame = member.frame.build(body);
-            frames?.set(member.frame.head, frame);
+            if (shared !== undefined) keepFrame(shared, member.frame.head, frame);
           }
         }
         member.deliver(frame);
