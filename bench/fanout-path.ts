@@ -7,7 +7,7 @@ import { createHub, SKIP, silentLogger } from '@gqlcast/core';
 import GqlcastPlugin from '@gqlcast/pothos';
 import { createGraphqlWsServer } from '@gqlcast/server';
 import SchemaBuilder from '@pothos/core';
-import { z } from 'zod';
+import { payload } from './contenders/gqlcast.js';
 import { makePayload, type NotificationPayload } from './contenders/schema.js';
 
 const subscribers = Number(process.argv[2] ?? 2_000);
@@ -15,20 +15,6 @@ const broadcasts = Number(process.argv[3] ?? 200);
 const rounds = Number(process.argv[4] ?? 5);
 
 const hub = createHub({ logger: silentLogger, telemetry: false });
-const payload = z.object({
-  t: z.number(),
-  seq: z.number(),
-  room: z.string(),
-  kind: z.string(),
-  text: z.string(),
-  author: z.object({ id: z.string(), name: z.string(), avatar: z.string() }),
-  tags: z.array(z.string()),
-  score: z.number(),
-  pinned: z.boolean(),
-  edited: z.boolean(),
-  createdAt: z.string(),
-  variant: z.number(),
-});
 const channel = hub.channel('events', { payload });
 
 const builder = new SchemaBuilder({ plugins: [GqlcastPlugin], gqlcast: { logger: silentLogger } });

@@ -13,7 +13,8 @@ import { z } from 'zod';
 import type { ContenderModule, ServerOptions } from './api.js';
 import { type NotificationPayload, roomAccepts, shape, type Topic } from './schema.js';
 
-const payload = z.object({
+/** The workload's payload, as every gqlcast contender's channels declare it (and bench/fanout-path.ts). */
+export const payload = z.object({
   t: z.number(),
   seq: z.number(),
   room: z.string(),
