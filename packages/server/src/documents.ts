@@ -103,14 +103,15 @@ export class DocumentCache {
 
   /**
    * The document of `query`, parsed and validated (from the cache when it was seen before).
-   * `budget`: the connection's `validationBudget`, charged with the time a new document takes;
+   * `budget`: the connection's `validationBudget` (asked for only when the document is new),
+   * charged with the time a new document takes;
    * once it is spent, new documents are refused until it refills (cached ones are still served).
    */
   prepare(
     schema: GraphQLSchema,
     query: string,
     operationName: string | null | undefined,
-    budget?: TokenBucket,
+    budget?: () => TokenBucket | undefined,
   ): PreparedOperation {
     const checked = this.#check(schema, query, budget);
     if (checked === undefined) {
@@ -133,7 +134,11 @@ export class DocumentCache {
     return { ok: true, document: checked.document, operation };
   }
 
-  #check(schema: GraphQLSchema, query: string, budget: TokenBucket | undefined): Checked | undefined {
+  #check(
+    schema: GraphQLSchema,
+    query: string,
+    budgetOf: (() => TokenBucket | undefined) | undefined,
+  ): Checked | undefined {
     const key = `${this.#schemaKey(schema)}:${query}`;
     const cached = this.#entries.get(key);
     if (cached !== undefined) {
@@ -142,6 +147,7 @@ export class DocumentCache {
       this.#entries.set(key, cached);
       return cached;
     }
+    const budget = budgetOf?.();
     if (budget !== undefined && !budget.available()) return undefined;
     const started = performance.now();
     const checked = this.#parseAndValidate(schema, query);

@@ -111,8 +111,11 @@ export class OperationRegistry implements MemberHost {
   #subscriptions = 0;
   /** What the subscriptions holding a slot retain, by the length of the messages that started them. */
   #retained = 0;
-  /** Milliseconds this connection may spend parsing and validating new documents (`validationBudget`). */
-  readonly #validationBudget: TokenBucket | undefined;
+  /**
+   * Milliseconds this connection may spend parsing and validating new documents (`validationBudget`),
+   * made when it first sends a document the server has not cached: most never do (S4).
+   */
+  #validationBudget: TokenBucket | undefined;
 
   constructor(scope: OperationScope, connection: Connection<object>, sink: OperationSink) {
     this.scope = scope;
@@ -122,8 +125,14 @@ export class OperationRegistry implements MemberHost {
       onNext === undefined && onError === undefined && onComplete === undefined
         ? sink
         : new HookedSink(sink, scope.options, connection);
-    const budget = scope.options.validationBudget;
-    this.#validationBudget = budget === undefined ? undefined : new TokenBucket(budget.milliseconds, budget.interval);
+  }
+
+  /** The validation budget, made on first use; `undefined` when `validationBudget` is off. */
+  #budget(): TokenBucket | undefined {
+    const budget = this.scope.options.validationBudget;
+    if (budget === undefined) return undefined;
+    this.#validationBudget ??= new TokenBucket(budget.milliseconds, budget.interval);
+    return this.#validationBudget;
   }
 
   has(id: string): boolean {
@@ -180,12 +189,8 @@ export class OperationRegistry implements MemberHost {
       const chosen = schemaFor(this, operation, payload);
       const schema = chosen instanceof Promise ? await chosen : chosen;
       if (schema === undefined) return;
-      const prepared = this.scope.documents.prepare(
-        schema,
-        payload.query,
-        payload.operationName,
-        this.#validationBudget,
-      );
+      // A function, not the budget: a document found in the cache costs no budget, so none is made for it.
+      const prepared = this.scope.documents.prepare(schema, payload.query, payload.operationName, () => this.#budget());
       if (!prepared.ok) {
         this.refuse(operation, this.formatErrors(prepared.errors, Codes.InvalidOperation), 'invalid');
         return;
