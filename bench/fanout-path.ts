@@ -1,5 +1,5 @@
 // The push path's own CPU per notification, without sockets: N subscribers of one field on fake
-// sockets that only count bytes, B broadcasts back to back, each field variant in alternating rounds.
+// sockets that only count frames, B broadcasts back to back, each field variant in alternating rounds.
 //   NODE_ENV=production pnpm exec tsx bench/fanout-path.ts [subscribers] [broadcasts] [rounds]
 // S1 and S1b measure this path together with `ws`, the kernel's `writev` and the load generator;
 // this isolates gqlcast's part of it (docs/performance.md, "Three levels").
@@ -64,14 +64,12 @@ builder.subscriptionType({
 const server = createGraphqlWsServer({ schema: builder.toSchema(), logger: silentLogger, heartbeatInterval: false });
 
 const selection = 'seq text author { id name avatar } tags score pinned createdAt';
-let bytes = 0;
 let frames = 0;
 function fakeSocket() {
   return {
     protocol: 'graphql-transport-ws' as const,
     bufferedAmount: 0,
-    send(data: string | Buffer) {
-      bytes += data.length;
+    send(_data: string | Buffer) {
       frames++;
     },
     drained: () => undefined,
@@ -129,6 +127,5 @@ for (const [field, all] of results) {
     `${field.padEnd(10)} ${Math.round(sorted[Math.floor(sorted.length / 2)] ?? 0)}  (${sorted.map(Math.round).join(' ')})`,
   );
 }
-void bytes;
 await server.close();
 await hub.close();

@@ -103,7 +103,7 @@ export class DocumentCache {
 
   /**
    * The document of `query`, parsed and validated (from the cache when it was seen before).
-   * `budget`: the connection's `validationBudget` (asked for only when the document is new),
+   * `budgetOf`: gives the connection's `validationBudget` (asked for only when the document is new),
    * charged with the time a new document takes;
    * once it is spent, new documents are refused until it refills (cached ones are still served).
    */
@@ -111,9 +111,9 @@ export class DocumentCache {
     schema: GraphQLSchema,
     query: string,
     operationName: string | null | undefined,
-    budget?: () => TokenBucket | undefined,
+    budgetOf?: () => TokenBucket | undefined,
   ): PreparedOperation {
-    const checked = this.#check(schema, query, budget);
+    const checked = this.#check(schema, query, budgetOf);
     if (checked === undefined) {
       const error = new GraphQLError(
         'This connection spent its time budget for parsing and validating new documents (validationBudget): ' +
